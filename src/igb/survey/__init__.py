@@ -1,0 +1,1 @@
+"""What a survey wave is: its codebook, reading, validation and recoding."""

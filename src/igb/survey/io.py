@@ -1,0 +1,241 @@
+"""Read respondent files (csv, xlsx, sav) into a raw table of cells; write processed outputs atomically.
+
+Only this module touches respondent files on disk. Raw files are opened read-only and never changed.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from igb.errors import InputError
+
+FORMATS = {".csv": "csv", ".txt": "csv", ".xlsx": "xlsx", ".sav": "sav"}
+_MAGIC = {"xlsx": (b"PK\x03\x04",), "sav": (b"$FL2", b"$FL3")}
+
+
+@dataclass
+class RawTable:
+    """The cells of a respondent file as written, before any interpretation.
+
+    `frame` holds one column per file column (values as strings, or numbers from xlsx/sav),
+    `rows` the row number a user sees in the file for each frame row (csv line, sheet row,
+    SPSS case number), `value_labels` the SPSS value labels per column (already applied).
+    """
+
+    path: Path
+    format: str
+    frame: pd.DataFrame
+    rows: list[int]
+    header_duplicates: list[str] = field(default_factory=list)
+    ragged_rows: list[tuple[int, int]] = field(default_factory=list)  # (row, number of fields)
+    value_labels: dict[str, dict] = field(default_factory=dict)
+
+
+def file_format(path: Path) -> str:
+    """The format a file's extension claims, or an InputError naming the extensions we read."""
+    fmt = FORMATS.get(Path(path).suffix.lower())
+    if fmt is None:
+        raise InputError(
+            f"{path}: unsupported file type {Path(path).suffix!r}; igb reads .csv, .xlsx and .sav "
+            f"/ bestandstype niet ondersteund",
+            path=path, rule="unsupported_format",
+        )
+    return fmt
+
+
+def _check_content(path: Path, fmt: str, head: bytes) -> None:
+    """Refuse a file whose bytes are not what its extension says."""
+    if fmt in _MAGIC:
+        if not head.startswith(_MAGIC[fmt]):
+            raise InputError(
+                f"{path}: the extension says {fmt}, but the file's contents are not a {fmt} file "
+                f"/ de inhoud is geen {fmt}-bestand",
+                path=path, rule="file_type_mismatch",
+            )
+        return
+    for other, magics in _MAGIC.items():
+        if head.startswith(magics):
+            raise InputError(
+                f"{path}: the extension says csv, but the file is a {other} file; rename it to .{other} "
+                f"/ het bestand is een {other}-bestand",
+                path=path, rule="file_type_mismatch",
+            )
+    if b"\x00" in head[:4096]:
+        raise InputError(
+            f"{path}: the extension says csv, but the file holds binary data (NUL bytes) "
+            f"/ het bestand bevat binaire gegevens",
+            path=path, rule="file_type_mismatch",
+        )
+
+
+def read_raw(path: str | Path, *, encoding: str | None = None, sheet: str | int = 0) -> RawTable:
+    """Read a respondent file's cells without interpreting them.
+
+    Raises InputError (with a `rule`) when the file is missing, empty, not what its extension
+    says, or not decodable; everything that concerns single cells is left to validation.
+    """
+    path = Path(path)
+    fmt = file_format(path)
+    if not path.is_file():
+        raise InputError(f"{path}: file not found / bestand niet gevonden", path=path, rule="file_missing")
+    data = path.read_bytes()
+    if not data.strip():
+        raise InputError(f"{path}: the file is empty / het bestand is leeg", path=path, rule="file_empty")
+    _check_content(path, fmt, data[:4096])
+    reader = {"csv": _read_csv, "xlsx": _read_xlsx, "sav": _read_sav}[fmt]
+    if fmt == "csv":
+        table = reader(path, data, encoding)
+    elif fmt == "xlsx":
+        table = reader(path, sheet)
+    else:
+        table = reader(path)
+    if table.frame.shape[1] == 0 or (not len(table.frame) and not len(table.frame.columns)):
+        raise InputError(f"{path}: the file has no header row / geen kopregel", path=path, rule="file_empty")
+    return table
+
+
+def _decode(path: Path, data: bytes, encoding: str | None) -> str:
+    enc = encoding or "utf-8-sig"
+    try:
+        return data.decode(enc)
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise InputError(
+            f"{path}, line {line}: byte {data[exc.start:exc.start + 1]!r} at offset {exc.start} cannot be "
+            f"decoded as {enc}. Save the file as UTF-8, or set `encoding:` (e.g. cp1252) in the wave's "
+            f"mapping file / tekstcodering onleesbaar",
+            path=path, rule="encoding",
+        ) from None
+    except LookupError:
+        raise InputError(f"{path}: unknown encoding {enc!r}", path=path, rule="encoding") from None
+
+
+def _sniff_delimiter(first_line: str) -> str:
+    counts = {d: first_line.count(d) for d in (",", ";", "\t")}
+    best = max(counts, key=counts.get)
+    return best if counts[best] else ","
+
+
+def _read_csv(path: Path, data: bytes, encoding: str | None) -> RawTable:
+    text = _decode(path, data, encoding)
+    delimiter = _sniff_delimiter(text.split("\n", 1)[0])
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        header = next(reader)
+        records, rows = [], []
+        for record in reader:
+            records.append(record)
+            rows.append(reader.line_num)
+    except csv.Error as exc:
+        raise InputError(f"{path}, line {reader.line_num}: not readable as csv: {exc}", path=path, rule="csv_syntax") from None
+    except StopIteration:
+        raise InputError(f"{path}: the file is empty / het bestand is leeg", path=path, rule="file_empty") from None
+    header = [h.strip() for h in header]
+    width = len(header)
+    ragged = [(row, len(rec)) for row, rec in zip(rows, records) if len(rec) > width and any(c.strip() for c in rec[width:])]
+    cells = [(rec + [""] * width)[:width] for rec in records]
+    frame = pd.DataFrame(cells, columns=range(width), dtype=object)
+    frame.columns = _unique_names(header)
+    return RawTable(path, "csv", frame, rows, _duplicates(header), ragged)
+
+
+def _read_xlsx(path: Path, sheet) -> RawTable:
+    try:
+        sheet_frame = pd.read_excel(path, sheet_name=sheet, header=None, dtype=object, engine="openpyxl")
+    except Exception as exc:  # openpyxl raises many types for corrupt workbooks
+        raise InputError(f"{path}: not readable as an Excel workbook: {exc}", path=path, rule="file_type_mismatch") from None
+    if sheet_frame.empty:
+        raise InputError(f"{path}: the sheet is empty / het werkblad is leeg", path=path, rule="file_empty")
+    header = ["" if pd.isna(h) else str(h).strip() for h in sheet_frame.iloc[0]]
+    frame = sheet_frame.iloc[1:].reset_index(drop=True)
+    frame = frame.astype(object).where(frame.notna(), None)
+    frame.columns = _unique_names(header)
+    rows = [i + 2 for i in range(len(frame))]
+    return RawTable(path, "xlsx", frame, rows, _duplicates(header))
+
+
+def _read_sav(path: Path) -> RawTable:
+    import pyreadstat
+
+    try:
+        frame, meta = pyreadstat.read_sav(str(path), user_missing=True, apply_value_formats=False)
+    except Exception as exc:  # pyreadstat.ReadstatError and friends
+        raise InputError(f"{path}: not readable as an SPSS .sav file: {exc}", path=path, rule="file_type_mismatch") from None
+    frame = frame.astype(object).where(frame.notna(), None)
+    # User-missing values (declared in SPSS) become missing answers.
+    for column, values in (meta.missing_user_values or {}).items():
+        if column in frame:
+            frame[column] = frame[column].map(lambda v, vals=set(values): None if v in vals else v)
+    for column, ranges in (meta.missing_ranges or {}).items():
+        if column in frame:
+            def in_range(v, ranges=ranges):
+                if v is None:
+                    return False
+                try:
+                    return any(r["lo"] <= v <= r["hi"] for r in ranges)
+                except TypeError:
+                    return any(v == r["lo"] for r in ranges)
+            frame[column] = frame[column].map(lambda v: None if in_range(v) else v)
+    # Value labels: a coded answer becomes its label, which validation then normalises.
+    labels = meta.variable_value_labels or {}
+    for column, mapping in labels.items():
+        if column in frame:
+            frame[column] = frame[column].map(lambda v, m=mapping: m.get(v, v) if v is not None else None)
+    rows = [i + 1 for i in range(len(frame))]
+    return RawTable(path, "sav", frame, rows, [], [], dict(labels))
+
+
+def _duplicates(header: list[str]) -> list[str]:
+    seen, dups = set(), []
+    for h in header:
+        if h in seen and h not in dups:
+            dups.append(h)
+        seen.add(h)
+    return dups
+
+
+def _unique_names(header: list[str]) -> list[str]:
+    """Keep duplicate or blank headers apart (as name#2, column_3) so no cell is lost."""
+    out, seen = [], {}
+    for i, h in enumerate(header, start=1):
+        name = h or f"column_{i}"
+        seen[name] = seen.get(name, 0) + 1
+        out.append(name if seen[name] == 1 else f"{name}#{seen[name]}")
+    return out
+
+
+# -- atomic writes ----------------------------------------------------------------------------------
+def _atomic(path: Path, write) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def write_parquet(frame: pd.DataFrame, path: str | Path) -> Path:
+    """Write a frame to parquet atomically: readers see the old file or the new one, never half."""
+    return _atomic(Path(path), lambda tmp: frame.to_parquet(tmp, index=False))
+
+
+def write_csv(frame: pd.DataFrame, path: str | Path) -> Path:
+    """Write a frame to csv atomically (UTF-8, '\\n' line ends, no index)."""
+    return _atomic(Path(path), lambda tmp: frame.to_csv(tmp, index=False, lineterminator="\n"))
+
+
+def write_text(text: str, path: str | Path) -> Path:
+    """Write text atomically (UTF-8)."""
+    return _atomic(Path(path), lambda tmp: tmp.write_text(text, encoding="utf-8"))

@@ -1,0 +1,44 @@
+"""Prepare a wave: raw file -> validation -> recode -> data/processed/<wave>/respondents.parquet."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from igb.config import Paths, paths as project_paths
+from igb.errors import ConfigError, ValidationFailed
+from igb.survey.codebook import Codebook
+from igb.survey.io import write_csv, write_parquet
+from igb.survey.recode import load_recode, recode
+from igb.survey.schema import validate_file
+from igb.survey.wave import load_spec, raw_file
+
+
+def prepare(wave: str, *, paths: Paths | None = None, out: str | Path | None = None):
+    """Validate the wave's raw file and write its respondents.parquet (atomically).
+
+    Returns (path written, validation report). On any validation error nothing is written
+    and ValidationFailed carries the report. The raw file is only read.
+    """
+    paths = paths or project_paths()
+    spec = load_spec(wave, paths=paths)
+    source = raw_file(wave, spec, paths=paths)
+    codebook = Codebook.load(paths.codebook)
+    report, canonical = validate_file(source, codebook=codebook, spec=spec)
+    if canonical is None:
+        raise ValidationFailed(report)
+    frame = recode(canonical, wave=wave, codebook=codebook, recode=load_recode(paths.recode))
+    target = Path(out) if out else paths.processed(wave) / "respondents.parquet"
+    write_parquet(frame, target)
+    write_csv(report.to_frame(), target.parent / "validation.csv")
+    return target, report
+
+
+def load_respondents(wave: str, *, paths: Paths | None = None) -> pd.DataFrame:
+    """The prepared respondents of a wave (run `igb prepare --wave W` first)."""
+    paths = paths or project_paths()
+    path = paths.processed(wave) / "respondents.parquet"
+    if not path.exists():
+        raise ConfigError(f"{path} does not exist; run `igb prepare --wave {wave}` first")
+    return pd.read_parquet(path)
