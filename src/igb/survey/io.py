@@ -67,6 +67,8 @@ def _check_content(path: Path, fmt: str, head: bytes) -> None:
                 f"/ het bestand is een {other}-bestand",
                 path=path, rule="file_type_mismatch",
             )
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 with a byte-order mark (Excel's "Unicode text")
+        return
     if b"\x00" in head[:4096]:
         raise InputError(
             f"{path}: the extension says csv, but the file holds binary data (NUL bytes) "
@@ -102,7 +104,7 @@ def read_raw(path: str | Path, *, encoding: str | None = None, sheet: str | int 
 
 
 def _decode(path: Path, data: bytes, encoding: str | None) -> str:
-    enc = encoding or "utf-8-sig"
+    enc = encoding or ("utf-16" if data.startswith((b"\xff\xfe", b"\xfe\xff")) else "utf-8-sig")
     try:
         return data.decode(enc)
     except UnicodeDecodeError as exc:

@@ -40,6 +40,7 @@ RULES: dict[str, tuple[str, str, str]] = {
                      "vraag {column!r} uit het codeboek ontbreekt; analyses die haar nodig hebben vervallen"),
     "column_unknown": (WARNING, "column {column!r} is not in the codebook and is ignored (map it in the wave's mapping file if it is an item)",
                        "kolom {column!r} staat niet in het codeboek en wordt genegeerd"),
+    "no_rows": (ERROR, "the file has a header but no respondents", "het bestand heeft een kopregel maar geen respondenten"),
     "empty_row": (WARNING, "the row is empty and is skipped", "de rij is leeg en wordt overgeslagen"),
     "value_not_allowed": (ERROR, "value {value!r} is not allowed for {column!r}; allowed: {allowed}",
                           "waarde {value!r} is niet toegestaan voor {column!r}; toegestaan: {allowed}"),
@@ -200,6 +201,9 @@ def validate_raw(raw: RawTable, *, codebook: Codebook, spec: WaveSpec):
     for idx in frame.index[empty]:
         problems.append(make_problem("empty_row", file, row=int(rows[idx])))
     frame, missing, rows = frame[~empty], missing[~empty], rows[~empty]
+
+    if frame.empty:
+        problems.append(make_problem("no_rows", file))
 
     canonical = pd.DataFrame(index=frame.index)
     for key in KEYS:

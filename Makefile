@@ -1,0 +1,40 @@
+# igb: replication of RIVM report 270161002 (2010). `make` lists the targets.
+# Every step is a file target: a second `make all` does nothing when no input changed.
+
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+.DELETE_ON_ERROR:
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+WAVE   ?= rivm2009
+RAW     = $(firstword $(wildcard data/raw/$(WAVE)/responses.csv data/raw/$(WAVE)/responses.xlsx data/raw/$(WAVE)/responses.sav))
+SRC    := $(shell find src -name '*.py' 2>/dev/null)
+PARAMS := params/codebook.yaml params/recode.yaml $(wildcard params/waves/$(WAVE).yaml)
+OUT    := data/processed/$(WAVE)
+
+.PHONY: help setup all test clean
+
+help: ## Show this list of targets (the default)
+	@grep -hE '^[a-zA-Z_.%/-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | awk -F'\t' '{printf "  %-14s %s\n", $$1, $$2}'
+	@echo "  Variables: WAVE=$(WAVE) (the wave to run), PYTHON=$(PYTHON) (used to create $(VENV))"
+
+setup: $(STAMP) ## Create .venv and install igb with pinned dependencies (if missing)
+
+$(STAMP): pyproject.toml requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[dev]'
+	touch $@
+
+all: $(OUT)/respondents.parquet ## Set up if missing and run the full replication of WAVE
+
+$(OUT)/respondents.parquet: $(RAW) $(PARAMS) $(SRC) | $(STAMP)
+	$(BIN)/igb prepare --wave $(WAVE)
+
+test: $(STAMP) ## Set up if missing and run the tests
+	$(BIN)/python -m pytest
+
+clean: ## Remove build products (data/processed, reports); keeps .venv and raw data
+	rm -rf data/processed/*/ reports/
