@@ -34,6 +34,47 @@ def _cmd_prepare(args) -> int:
     return 0
 
 
+def _cmd_audit(args) -> int:
+    from igb.config import paths
+    from igb.rivm2009.audit import check_cells, errata
+    from igb.survey.io import write_csv
+
+    out = paths().processed("rivm2009")
+    cells, table = check_cells(), errata()
+    write_csv(cells, out / "audit_cells.csv")
+    write_csv(table, out / "errata.csv")
+    counts = cells["status"].value_counts()
+    print(f"{len(cells)} published cells checked: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    print(f"{len(table)} errata ({(table.severity == 'inconsistent').sum()} inconsistent, {(table.severity == 'note').sum()} notes)")
+    for row in table.itertuples():
+        print(f"  [{row.check}] {row.table} {row.unit} {row.item}: printed {row.printed}; {row.found} -> {row.resolution}")
+    print(f"wrote {out / 'errata.csv'} and {out / 'audit_cells.csv'}")
+    return 0
+
+
+def _cmd_reconstruct(args) -> int:
+    from igb.config import paths
+    from igb.rivm2009 import reconstruct as rc
+    from igb.survey.io import write_csv
+
+    if args.draws:
+        draws = rc.ensemble(args.draws, seed=args.seed, jobs=args.jobs)
+        table = rc.pinned(draws)
+        out = paths().processed("rivm2009") / "ensemble"
+        write_csv(table, out / "pinned.csv")
+        print(table.to_string(index=False))
+        print(f"{args.draws} reconstructions; wrote {out / 'pinned.csv'}")
+        return 0
+    rec = rc.reconstruct(seed=args.seed)
+    out = args.out or paths().processed("rivm2009") / "reconstruction"
+    written = rc.write(rec, out)
+    departs = rec.deviations[rec.deviations.departs]
+    print(f"SYNTHETIC respondents reconstructed from published tables (seed {rec.seed}, {rec.seconds:.1f} s): "
+          f"{len(rec.respondents)} respondents; {len(departs)} of {len(rec.deviations)} published numbers not met exactly")
+    print("wrote " + ", ".join(str(p) for p in written))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="igb", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -47,6 +88,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--wave", required=True)
     p.add_argument("--out", help="output path (default data/processed/<wave>/respondents.parquet)")
     p.set_defaults(func=_cmd_prepare)
+
+    p = sub.add_parser("audit", help="check the published 2009 tables against themselves; write the errata")
+    p.set_defaults(func=_cmd_audit)
+
+    p = sub.add_parser("reconstruct", help="reconstruct SYNTHETIC 2009 respondents from the published tables")
+    p.add_argument("--seed", type=int, default=2009, help="random tie-break (default 2009, the committed wave)")
+    p.add_argument("--out", help="folder for responses.csv and deviations.csv (default data/processed/rivm2009/reconstruction)")
+    p.add_argument("--draws", type=int, default=0, help="run an ensemble of this many reconstructions and report what is pinned")
+    p.add_argument("--jobs", type=int, default=2, help="processes for an ensemble")
+    p.set_defaults(func=_cmd_reconstruct)
 
     for p in sub.choices.values():
         p.add_argument("--lang", choices=["nl", "en"], default="en", help="language of messages")
