@@ -15,7 +15,7 @@ SRC    := $(shell find src -name '*.py' 2>/dev/null)
 PARAMS := params/codebook.yaml params/recode.yaml $(wildcard params/waves/$(WAVE).yaml)
 OUT    := data/processed/$(WAVE)
 
-.PHONY: help setup all test clean
+.PHONY: help setup all test clean reconstruction ensemble bench
 
 help: ## Show this list of targets (the default)
 	@grep -hE '^[a-zA-Z_.%/-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | awk -F'\t' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -28,10 +28,28 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[dev]'
 	touch $@
 
-all: $(OUT)/respondents.parquet ## Set up if missing and run the full replication of WAVE
+PUBLISHED := $(wildcard data/published/*.csv)
+AUDIT     := data/processed/rivm2009/errata.csv
+
+all: $(OUT)/respondents.parquet $(AUDIT) ## Set up if missing and run the full replication of WAVE (default rivm2009)
 
 $(OUT)/respondents.parquet: $(RAW) $(PARAMS) $(SRC) | $(STAMP)
 	$(BIN)/igb prepare --wave $(WAVE)
+
+$(AUDIT): $(PUBLISHED) $(SRC) | $(STAMP)
+	$(BIN)/igb audit > /dev/null
+	@echo "audit of the published tables: $@"
+
+reconstruction: $(STAMP) ## Regenerate the committed SYNTHETIC wave data/raw/rivm2009 from data/published (seed 2009)
+	$(BIN)/igb reconstruct --seed 2009 --out data/raw/rivm2009
+
+ensemble: data/processed/rivm2009/ensemble/pinned.csv ## 100 reconstructions: what the published tables pin down
+
+data/processed/rivm2009/ensemble/pinned.csv: $(PUBLISHED) $(SRC) | $(STAMP)
+	$(BIN)/igb reconstruct --draws 100 --jobs 2
+
+bench: $(STAMP) ## Run the benchmarks in benchmarks/ (ratios against a baseline measured in the same run)
+	$(BIN)/python benchmarks/run.py
 
 test: $(STAMP) ## Set up if missing and run the tests
 	$(BIN)/python -m pytest

@@ -130,3 +130,16 @@ def test_interview_table_adds_up(published):
     assert total == 32
     by_sector = t[(t.unit != "all") & (t.category == "total")]["count"].sum()
     assert by_sector == 32
+
+
+def test_datapackages_describe_every_column():
+    import json
+
+    from conftest import ROOT
+
+    for folder in ("data/published", "data/raw/rivm2009"):
+        package = json.loads((ROOT / folder / "datapackage.json").read_text())
+        for resource in package["resources"]:
+            header = (ROOT / folder / resource["path"]).read_text(encoding="utf-8").splitlines()[0].split(",")
+            assert [f["name"] for f in resource["schema"]["fields"]] == header, resource["path"]
+    assert "SYNTHETIC" in json.loads((ROOT / "data/raw/rivm2009/datapackage.json").read_text())["title"]
