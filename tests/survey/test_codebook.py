@@ -81,11 +81,13 @@ def test_sector_names_and_aliases():
         book.normalise_sector("kunst")
 
 
-def test_sent_and_received_match_table_vi1():
-    # Table VI.1: 155 sent, 123 received.
-    sectors = CODEBOOK["sectors"]
-    assert sum(s["sent_2009"] for s in sectors.values()) == 155
-    assert sum(s["received_2009"] for s in sectors.values()) == 123
+def test_rivm2009_wave_sent_matches_table_vi1():
+    from igb.survey.wave import load_spec
+
+    sent = load_spec("rivm2009").sent
+    assert sent == {"vgz": 16, "onderwijs": 11, "jeugd": 14, "sociale_zaken": 12, "wonen": 12, "ruimte": 9, "sport": 16,
+                    "mobiliteit": 6, "integratie": 9, "milieu": 13, "zorg": 13, "veiligheid": 12, "anders": 12}
+    assert sum(sent.values()) == 155  # section 3.2
 
 
 def test_unquoted_yes_in_yaml_is_refused():

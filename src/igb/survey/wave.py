@@ -9,7 +9,7 @@ from igb.config import Paths, load_yaml, paths as project_paths
 from igb.errors import ConfigError
 
 _SPEC_KEYS = {"wave", "description", "synthetic", "file", "encoding", "sheet", "columns", "values",
-              "municipalities", "municipality_names", "min_cell"}
+              "municipalities", "municipality_names", "min_cell", "sent"}
 RAW_NAMES = ("responses.csv", "responses.xlsx", "responses.sav")
 
 
@@ -33,6 +33,7 @@ class WaveSpec:
     synthetic: bool = False
     description: str = ""
     min_cell: int | None = None
+    sent: dict[str, int] = field(default_factory=dict)
     source: Path | None = None
 
 
@@ -52,7 +53,7 @@ def spec_from_dict(data: dict, *, wave: str, source: Path | None = None) -> Wave
         raise ConfigError(f"{where}: unknown key(s) {sorted(unknown)}; allowed keys are {sorted(_SPEC_KEYS)}")
     if data.get("wave", wave) != wave:
         raise ConfigError(f"{where}: says wave {data['wave']!r}, but is used for wave {wave!r}")
-    for key in ("columns", "values", "municipality_names"):
+    for key in ("columns", "values", "municipality_names", "sent"):
         if not isinstance(data.get(key) or {}, dict):
             raise ConfigError(f"{where}: `{key}` must be a mapping")
     values = {str(col): {str(k): str(v) for k, v in (m or {}).items()} for col, m in (data.get("values") or {}).items()}
@@ -69,6 +70,7 @@ def spec_from_dict(data: dict, *, wave: str, source: Path | None = None) -> Wave
         synthetic=bool(data.get("synthetic", False)),
         description=str(data.get("description", "")),
         min_cell=data.get("min_cell"),
+        sent={str(k): int(v) for k, v in (data.get("sent") or {}).items()},
         source=source,
     )
 

@@ -1,0 +1,1 @@
+"""What is computed from a wave: tables, maturity stages, exploratory statistics."""

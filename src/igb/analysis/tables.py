@@ -1,0 +1,209 @@
+"""Frequency tables of a respondents frame in the common table shape, for every unit the report uses.
+
+Every function returns a long frame with `unit_type, unit, item, category, count, n, pct, suppressed`.
+The denominator `n` is the number of respondents of the unit who were asked the item and answered it,
+which gives the report's conditional denominators: target groups among those who work on health,
+ways of collaborating and factors among those who collaborate. Percentages are exact (not rounded);
+`round_pct` rounds them half up, as the report prints them.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from math import floor
+
+import pandas as pd
+
+from igb._checks import check_argument, check_lang
+from igb.survey.codebook import Codebook
+
+SHAPE = ["unit_type", "unit", "item", "category", "count", "n", "pct", "suppressed"]
+UNIT_TYPES = ("all", "municipality", "sector", "sector_group", "domain")
+ALBEDA = ("albeda_1", "albeda_3", "albeda_4")
+
+
+def round_pct(pct: float) -> int:
+    """Round a percentage half up, as the report prints it (12.5 -> 13)."""
+    return floor(Fraction(pct).limit_denominator(10**6) + Fraction(1, 2))
+
+
+def _units(frame: pd.DataFrame, unit_type: str):
+    check_argument("unit_type", UNIT_TYPES, unit_type)
+    if unit_type == "all":
+        yield "all", frame
+        return
+    for unit, group in frame.groupby(unit_type, sort=False, observed=True, dropna=True):
+        yield str(unit), group
+
+
+def frequencies(frame: pd.DataFrame, items, *, by: str = "all", categories=("yes",), min_cell: int = 0,
+                with_total: bool = False) -> pd.DataFrame:
+    """Count, n and percentage of each item's categories per unit of `by`.
+
+    Parameters
+    ----------
+    frame : respondents (data/processed/<wave>/respondents.parquet).
+    items : item ids (columns of `frame`).
+    by : "all", "municipality", "sector", "sector_group" or "domain".
+    categories : the answers to count (e.g. ("yes", "dont_know", "no")).
+    min_cell : a cell whose n is below this is suppressed: count and pct blanked, `suppressed` True.
+    with_total : also add the all-officers row (as the report's "Gemiddeld/Totaal").
+    """
+    rows = []
+    unit_types = [by, "all"] if with_total and by != "all" else [by]
+    for unit_type in unit_types:
+        for unit, group in _units(frame, unit_type):
+            for item in items:
+                if item not in group:
+                    continue
+                answers = group[item].dropna().astype(str)
+                n = len(answers)
+                for category in categories:
+                    count = int((answers == category).sum())
+                    rows.append((unit_type, unit, item, category, count, n, 100 * count / n if n else float("nan")))
+    out = pd.DataFrame(rows, columns=SHAPE[:-1])
+    out["count"] = out["count"].astype("Int64")
+    out["n"] = out["n"].astype("Int64")
+    out["pct"] = out["pct"].astype("Float64")
+    return suppress(out, min_cell)
+
+
+def suppress(table: pd.DataFrame, min_cell: int) -> pd.DataFrame:
+    """Blank count and pct of cells whose n is below `min_cell`, and mark them (they are not dropped)."""
+    out = table.copy()
+    small = out["n"].fillna(0) < min_cell
+    out["suppressed"] = small.astype(bool)
+    out.loc[small, ["count", "pct"]] = pd.NA
+    return out
+
+
+def _items(codebook: Codebook, prefix: str) -> list[str]:
+    return [i for i in codebook.item_ids if i.startswith(prefix)]
+
+
+def report_tables(frame: pd.DataFrame, *, codebook: Codebook | None = None, min_cell: int = 0,
+                  sent: dict[str, int] | None = None) -> pd.DataFrame:
+    """Every table of chapters 3 to 6 and appendices VI to IX, named as in the report, in one frame.
+
+    `sent` (sector -> questionnaires sent) gives table VI.1 its response rate; without it VI.1
+    has counts only. Tables that are not in the report under a number are named after their figure
+    (fig4.1, fig4.3, fig5.1, fig5.2, fig6.5) or by what they hold (albeda: entry points per unit).
+    """
+    codebook = codebook or Codebook.load()
+    policy = ["health_priority", "health_work", "segv_priority", "segv_work"]
+    pos, neg, pol = _items(codebook, "pos_"), _items(codebook, "neg_"), _items(codebook, "pol_")
+    ways, dets, partners = _items(codebook, "way_"), _items(codebook, "det_"), _items(codebook, "partner_")
+    tg = _items(codebook, "health_tg_") + _items(codebook, "segv_tg_")
+    albeda = [a for a in ALBEDA if a in frame]
+    kw = {"min_cell": min_cell}
+    parts = {
+        "VI.1": response(frame, sent=sent, min_cell=min_cell),
+        "fig3.1": response(frame, by="municipality", min_cell=min_cell),
+        "4.1": frequencies(frame, policy, **kw),
+        "VII.2": frequencies(frame, [*policy[:2], "target_groups_considered", *policy[2:]], by="municipality", with_total=True, **kw),
+        "fig4.1": pd.concat([frequencies(frame, ["health_work", "segv_work", "target_groups_considered"], by=b, **kw)
+                             for b in ("sector_group", "domain")]),
+        "4.2": frequencies(frame, tg, **kw),
+        "fig4.3": frequencies(frame, dets, **kw),
+        "VII.3": frequencies(frame, dets, by="municipality", with_total=True, **kw),
+        "albeda": pd.concat([frequencies(frame, albeda, by=b, **kw) for b in UNIT_TYPES]),
+        "VIII.1": frequencies(frame, ["collaborates"], by="sector", with_total=True, **kw),
+        "VIII.2": frequencies(frame, ["collaborates"], by="municipality", with_total=True, **kw),
+        "fig5.1": frequencies(frame, partners, by="sector", with_total=True, **kw),
+        "fig5.2": frequencies(frame, ways, **kw),
+        "VIII.3": frequencies(frame, ways, by="municipality", with_total=True, **kw),
+        "fig6.1": frequencies(frame, pos, categories=("yes", "dont_know", "no"), **kw),
+        "IX.1": frequencies(frame, pos, by="municipality", with_total=True, **kw),
+        "fig6.4": frequencies(frame, neg, categories=("yes", "dont_know", "no"), **kw),
+        "IX.2": frequencies(frame, neg, by="municipality", with_total=True, **kw),
+        "fig6.5": frequencies(frame, pol, categories=("yes", "dont_know", "no"), **kw),
+        "IX.3": frequencies(frame, pol, by="municipality", with_total=True, **kw),
+    }
+    return pd.concat([t.assign(table=name) for name, t in parts.items()], ignore_index=True)[["table", *SHAPE]]
+
+
+def response(frame: pd.DataFrame, *, by: str = "sector", sent: dict[str, int] | None = None, min_cell: int = 0) -> pd.DataFrame:
+    """Questionnaires returned per unit (table VI.1, figure 3.1); n = sent where known."""
+    counts = frame.groupby(by, observed=True).size() if by != "all" else pd.Series({"all": len(frame)})
+    rows = []
+    for unit, count in counts.items():
+        n = (sent or {}).get(str(unit))
+        rows.append((by, str(unit), "response", "returned", int(count), n, 100 * count / n if n else float("nan")))
+    if sent:
+        total_sent = sum(sent.values())
+        rows.append(("all", "all", "response", "returned", int(len(frame)), total_sent, 100 * len(frame) / total_sent))
+    out = pd.DataFrame(rows, columns=SHAPE[:-1]).astype({"count": "Int64", "n": "Int64", "pct": "Float64"})
+    out["suppressed"] = False
+    if min_cell:
+        small = out["count"] < min_cell
+        out["suppressed"] = small.astype(bool)
+        out.loc[small, ["count", "pct"]] = pd.NA
+    return out
+
+
+def with_labels(table: pd.DataFrame, *, codebook: Codebook | None = None, lang: str = "nl",
+                recode: dict | None = None) -> pd.DataFrame:
+    """Add `unit_label`, `item_label` and `category_label` in Dutch (default) or English."""
+    from igb.survey.recode import load_recode
+
+    check_lang(lang)
+    codebook = codebook or Codebook.load()
+    recode = recode or load_recode()
+    groups = {g: d["label"][lang] for kind in ("sector_group", "domain") for g, d in recode[kind]["groups"].items()}
+    albeda = {f"albeda_{k}": d["label"][lang] for k, d in recode["albeda_entry_point"]["points"].items()}
+    everyone = {"nl": "Alle beleidsambtenaren", "en": "All officers"}[lang]
+    municipality = {"nl": "Gemeente", "en": "Municipality"}[lang]
+    response = {"nl": "Respons", "en": "Response"}[lang]
+
+    def unit_label(row):
+        if row.unit_type == "all":
+            return everyone
+        if row.unit_type == "municipality":
+            return f"{municipality} {row.unit}"
+        if row.unit_type == "sector":
+            return codebook.sector_label(row.unit, lang)
+        return groups.get(row.unit, row.unit)
+
+    def item_label(item):
+        if item in codebook.items:
+            return codebook.item_label(item, lang)
+        return albeda.get(item, response if item == "response" else item)
+
+    def category_label(row):
+        if row.item in codebook.items:
+            return codebook.value_label(row.item, row.category, lang)
+        return {"yes": {"nl": "Ja", "en": "Yes"}[lang], "no": {"nl": "Nee", "en": "No"}[lang]}.get(row.category, row.category)
+
+    out = table.copy()
+    out["unit_label"] = [unit_label(r) for r in out.itertuples()]
+    out["item_label"] = out["item"].map(item_label)
+    out["category_label"] = [category_label(r) for r in out.itertuples()]
+    return out
+
+
+def printed_form(table: pd.DataFrame) -> pd.Series:
+    """Cells as the report prints them: '72% (5)', or '—' when suppressed."""
+    def fmt(row):
+        if row.suppressed:
+            return "—"
+        if pd.isna(row.pct):
+            return f"({row.count})"
+        return f"{round_pct(float(row.pct))}% ({row.count})"
+    return pd.Series([fmt(r) for r in table.itertuples()], index=table.index)
+
+
+def wide(table: pd.DataFrame, *, lang: str = "nl", value: str = "printed", codebook: Codebook | None = None) -> pd.DataFrame:
+    """One table as the report lays it out: units as rows, items as columns."""
+    labelled = with_labels(table, lang=lang, codebook=codebook)
+    labelled["printed"] = printed_form(labelled)
+    labelled["pct_rounded"] = [pd.NA if pd.isna(p) else round_pct(float(p)) for p in labelled["pct"]]
+    column = "printed" if value == "printed" else "pct_rounded"
+    order_units = list(dict.fromkeys(labelled["unit_label"]))
+    order_items = list(dict.fromkeys(labelled["item_label"]))
+    out = labelled.pivot_table(index="unit_label", columns="item_label", values=column, aggfunc="first")
+    n = labelled.groupby("unit_label")["n"].max()
+    out = out.reindex(index=order_units, columns=order_items)
+    out.insert(len(out.columns), "n", n.reindex(order_units))
+    out.index.name = None
+    out.columns.name = None
+    return out
