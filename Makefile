@@ -15,6 +15,11 @@ SRC    := $(shell find src -name '*.py' 2>/dev/null)
 PARAMS := params/codebook.yaml params/recode.yaml $(wildcard params/waves/$(WAVE).yaml)
 OUT    := data/processed/$(WAVE)
 
+# Notebooks of the wave: 05_replication compares with the 2009 publication and runs for rivm2009 only.
+NOTEBOOKS := $(filter-out $(if $(filter rivm2009,$(WAVE)),,05_replication),$(basename $(notdir $(wildcard notebooks/*.ipynb))))
+REPORTS   := $(patsubst %,reports/$(WAVE)/%.html,$(NOTEBOOKS))
+MAKEFLAGS += --jobs=2
+
 .PHONY: help setup all test clean reconstruction ensemble bench
 
 help: ## Show this list of targets (the default)
@@ -31,10 +36,14 @@ $(STAMP): pyproject.toml requirements.lock
 PUBLISHED := $(wildcard data/published/*.csv)
 AUDIT     := data/processed/rivm2009/errata.csv
 
-all: $(OUT)/respondents.parquet $(AUDIT) ## Set up if missing and run the full replication of WAVE (default rivm2009)
+all: $(OUT)/respondents.parquet $(AUDIT) $(REPORTS) ## Set up if missing and run the full replication of WAVE (default rivm2009)
+	@echo "reports of wave $(WAVE): reports/$(WAVE)/ (HTML without code; with-code/ for students)"
 
 $(OUT)/respondents.parquet: $(RAW) $(PARAMS) $(SRC) | $(STAMP)
 	$(BIN)/igb prepare --wave $(WAVE)
+
+reports/$(WAVE)/%.html: notebooks/%.ipynb $(OUT)/respondents.parquet $(AUDIT) $(SRC) | $(STAMP)
+	$(BIN)/igb run --wave $(WAVE) --notebook $* --no-prepare --jobs 1
 
 $(AUDIT): $(PUBLISHED) $(SRC) | $(STAMP)
 	$(BIN)/igb audit > /dev/null

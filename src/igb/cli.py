@@ -75,6 +75,29 @@ def _cmd_reconstruct(args) -> int:
     return 0
 
 
+def _cmd_run(args) -> int:
+    from igb.config import paths
+    from igb.report.render import notebooks_for, render_all
+    from igb.survey.prepare import prepare
+
+    if not args.no_prepare:
+        try:
+            target, report = prepare(args.wave)
+        except ValidationFailed as exc:
+            print(exc.report.format(args.lang, limit=args.limit), file=sys.stderr)
+            return 1
+        print(f"prepared {target} ({len(report.warnings)} warning(s))")
+    names = args.notebook or notebooks_for(args.wave)
+    results = render_all(args.wave, names=names, lang=args.lang, min_cell=args.min_cell, jobs=args.jobs)
+    for r in results:
+        print(f"{'ok    ' if r.ok else 'FAILED'} {r.name} ({r.seconds:.0f} s) {r.html or r.error}")
+    failed = [r.name for r in results if not r.ok]
+    if failed:
+        print(f"{len(failed)} notebook(s) failed: {', '.join(failed)}; see {paths().reports(args.wave) / 'notebooks'}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="igb", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -88,6 +111,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--wave", required=True)
     p.add_argument("--out", help="output path (default data/processed/<wave>/respondents.parquet)")
     p.set_defaults(func=_cmd_prepare)
+
+    p = sub.add_parser("run", help="prepare a wave and render every analysis notebook to reports/<wave>/")
+    p.add_argument("--wave", required=True)
+    p.add_argument("--notebook", action="append", help="only this notebook (repeatable), e.g. 01_response")
+    p.add_argument("--min-cell", type=int, default=None, help="smallest n shown (default: the wave's min_cell, else 5)")
+    p.add_argument("--jobs", type=int, default=2, help="notebooks run in this many processes")
+    p.add_argument("--no-prepare", action="store_true", help="use the prepared data as they are")
+    p.set_defaults(func=_cmd_run)
 
     p = sub.add_parser("audit", help="check the published 2009 tables against themselves; write the errata")
     p.set_defaults(func=_cmd_audit)

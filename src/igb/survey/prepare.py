@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from igb.analysis.tables import report_tables
 from igb.config import Paths, paths as project_paths
 from igb.errors import ConfigError, ValidationFailed
 from igb.survey.codebook import Codebook
@@ -18,7 +19,8 @@ from igb.survey.wave import load_spec, raw_file
 def prepare(wave: str, *, paths: Paths | None = None, out: str | Path | None = None):
     """Validate the wave's raw file and write its respondents.parquet (atomically).
 
-    Returns (path written, validation report). On any validation error nothing is written
+    Also writes tables.parquet (every report table, unsuppressed: processed data stay internal;
+    reports apply min_cell) and validation.csv. Returns (path written, validation report). On any validation error nothing is written
     and ValidationFailed carries the report. The raw file is only read.
     """
     paths = paths or project_paths()
@@ -31,6 +33,7 @@ def prepare(wave: str, *, paths: Paths | None = None, out: str | Path | None = N
     frame = recode(canonical, wave=wave, codebook=codebook, recode=load_recode(paths.recode))
     target = Path(out) if out else paths.processed(wave) / "respondents.parquet"
     write_parquet(frame, target)
+    write_parquet(report_tables(frame, codebook=codebook, sent=spec.sent or None), target.parent / "tables.parquet")
     write_csv(report.to_frame(), target.parent / "validation.csv")
     return target, report
 
