@@ -16,7 +16,7 @@ from igb.config import Paths, paths as project_paths
 from igb.errors import ConfigError
 from igb.survey.io import write_text
 
-NOTEBOOKS = ("01_response", "02_policy_content", "03_collaboration", "04_factors", "05_replication")
+NOTEBOOKS = ("01_response", "02_policy_content", "03_collaboration", "04_factors", "05_replication", "06_maturity")
 ONLY_FOR = {"05_replication": "rivm2009"}  # the replication report compares with the 2009 publication
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from igb.analysis.maturity import assess, load_model
 from igb.analysis.tables import report_tables
 from igb.config import Paths, paths as project_paths
 from igb.errors import ConfigError, ValidationFailed
@@ -19,7 +20,8 @@ from igb.survey.wave import load_spec, raw_file
 def prepare(wave: str, *, paths: Paths | None = None, out: str | Path | None = None):
     """Validate the wave's raw file and write its respondents.parquet (atomically).
 
-    Also writes tables.parquet (every report table, unsuppressed: processed data stay internal;
+    Also writes maturity.csv (stage per municipality, params/maturity.yaml) with maturity_evidence.csv,
+    tables.parquet (every report table, unsuppressed: processed data stay internal;
     reports apply min_cell) and validation.csv. Returns (path written, validation report). On any validation error nothing is written
     and ValidationFailed carries the report. The raw file is only read.
     """
@@ -35,6 +37,9 @@ def prepare(wave: str, *, paths: Paths | None = None, out: str | Path | None = N
     write_parquet(frame, target)
     write_parquet(report_tables(frame, codebook=codebook, sent=spec.sent or None), target.parent / "tables.parquet")
     write_csv(report.to_frame(), target.parent / "validation.csv")
+    stages, evidence = assess(frame, load_model(paths.params / "maturity.yaml"))
+    write_csv(stages, target.parent / "maturity.csv")
+    write_csv(evidence, target.parent / "maturity_evidence.csv")
     return target, report
 
 

@@ -1,0 +1,213 @@
+"""Place each municipality on the five-stage IGB maturity model of params/maturity.yaml, with the evidence.
+
+Indicators are municipality-level shares and counts of survey answers; each stage is a set of criteria
+(indicator, comparison, threshold); stages are cumulative. The output names, for each municipality, its
+stage and every criterion met and missed with the figure and the threshold. A municipality with too few
+respondents (or too few collaborators for the criteria that concern them) gets no stage and the reason.
+"""
+
+from __future__ import annotations
+
+import operator
+from dataclasses import dataclass, replace
+
+import pandas as pd
+
+from igb._checks import check_lang
+from igb.config import load_params, paths
+from igb.errors import ConfigError
+
+OPS = {">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt}
+NO_STAGE_YET = {"nl": "nog geen stadium", "en": "no stage yet"}
+
+
+@dataclass(frozen=True)
+class Criterion:
+    """One condition of a stage: indicator op threshold."""
+
+    id: str
+    stage: int
+    indicator: str
+    op: str
+    threshold: float
+    step: float
+    rationale: str
+    proxy: str = ""
+
+
+@dataclass(frozen=True)
+class Model:
+    """The maturity model: indicators, stages with their criteria, and the minimum bases."""
+
+    indicators: dict
+    stages: list[dict]
+    criteria: list[Criterion]
+    min_respondents: int
+    min_collaborators: int
+
+    def stage_name(self, stage: int | None, lang: str = "nl") -> str:
+        check_lang(lang)
+        if stage is None or stage == 0:
+            return NO_STAGE_YET[lang]
+        return next(s["name"][lang] for s in self.stages if s["stage"] == stage)
+
+    def with_threshold(self, criterion_id: str, threshold: float) -> "Model":
+        """The same model with one threshold moved (for the sensitivity analysis)."""
+        criteria = [replace(c, threshold=threshold) if c.id == criterion_id else c for c in self.criteria]
+        return replace(self, criteria=criteria)
+
+
+def load_model(path=None) -> Model:
+    """Read params/maturity.yaml."""
+    data = load_params(path or paths().params / "maturity.yaml")
+    try:
+        criteria = [Criterion(str(c["id"]), int(s["stage"]), c["indicator"], c["op"], float(c["threshold"]),
+                              float(c.get("step", 0)), " ".join(str(c.get("rationale", "")).split()),
+                              " ".join(str(c.get("proxy", "")).split()))
+                    for s in data["stages"] for c in s["criteria"]]
+        model = Model(data["indicators"], data["stages"], criteria, int(data["min_respondents"]), int(data["min_collaborators"]))
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ConfigError(f"maturity.yaml: missing or malformed entry {exc}") from None
+    for c in criteria:
+        if c.indicator not in model.indicators:
+            raise ConfigError(f"maturity.yaml: criterion {c.id} uses unknown indicator {c.indicator!r}")
+        if c.op not in OPS:
+            raise ConfigError(f"maturity.yaml: criterion {c.id} has operator {c.op!r}; use one of {sorted(OPS)}")
+    return model
+
+
+def _share(group: pd.DataFrame, item: str, category: str = "yes") -> float:
+    answers = group[item].dropna().astype(str) if item in group else pd.Series(dtype=str)
+    return 100 * (answers == category).sum() / len(answers) if len(answers) else float("nan")
+
+
+def indicators(respondents: pd.DataFrame, model: Model) -> pd.DataFrame:
+    """One row per municipality: its respondents, collaborators and every indicator of the model."""
+    rows = []
+    for municipality, group in respondents.groupby("municipality", sort=False, observed=True):
+        row = {"municipality": str(municipality), "respondents": len(group),
+               "collaborators": int((group["collaborates"].astype(str) == "yes").sum())}
+        for name, spec in model.indicators.items():
+            kind, category = spec["kind"], spec.get("category", "yes")
+            if kind == "share":
+                row[name] = _share(group, spec["item"], category)
+            elif kind == "count":
+                row[name] = float((group[spec["item"]].astype(str) == category).sum()) if spec["item"] in group else float("nan")
+            elif kind in ("mean_share", "min_share"):
+                shares = [_share(group, item, category) for item in spec["items"]]
+                series = pd.Series(shares, dtype=float)
+                row[name] = series.mean(skipna=False) if kind == "mean_share" else series.min(skipna=False)
+            else:
+                raise ConfigError(f"maturity.yaml: indicator {name} has unknown kind {kind!r}")
+        rows.append(row)
+    out = pd.DataFrame(rows)
+    return out.sort_values("municipality", key=lambda s: s.map(lambda v: (0, int(v)) if v.isdigit() else (1, v))).reset_index(drop=True)
+
+
+def _needs_collaborators(model: Model, indicator: str) -> bool:
+    spec = model.indicators[indicator]
+    items = spec.get("items") or [spec["item"]]
+    return any(str(i).startswith(("way_", "pos_", "neg_", "pol_", "partner_", "ext_")) for i in items)
+
+
+def assess(respondents: pd.DataFrame, model: Model | None = None, *, lang: str = "nl"):
+    """Stage per municipality and the evidence: returns (stages, evidence).
+
+    stages: municipality, respondents, collaborators, stage (1-5; 0 = no stage yet; empty = not assessed),
+    stage_name, reason. evidence: one row per municipality and criterion with value, threshold, met.
+    """
+    check_lang(lang)
+    model = model or load_model()
+    ind = indicators(respondents, model)
+    evidence, stages = [], []
+    for row in ind.itertuples(index=False):
+        row = row._asdict()
+        for c in model.criteria:
+            value = row[c.indicator]
+            too_few = (row["respondents"] < model.min_respondents
+                       or (_needs_collaborators(model, c.indicator) and row["collaborators"] < model.min_collaborators))
+            met = None if too_few or pd.isna(value) else bool(OPS[c.op](value, c.threshold))
+            evidence.append({"municipality": row["municipality"], "stage": c.stage, "criterion": c.id,
+                             "indicator": c.indicator, "label": model.indicators[c.indicator]["label"][lang],
+                             "value": value, "op": c.op, "threshold": c.threshold, "met": met,
+                             "proxy": bool(c.proxy)})
+        stages.append(_stage_of(row, [e for e in evidence if e["municipality"] == row["municipality"]], model, lang))
+    return pd.DataFrame(stages), pd.DataFrame(evidence)
+
+
+def _stage_of(row: dict, evidence: list[dict], model: Model, lang: str) -> dict:
+    base = {"municipality": row["municipality"], "respondents": row["respondents"], "collaborators": row["collaborators"]}
+    nl = lang == "nl"
+    if row["respondents"] < model.min_respondents:
+        reason = (f"te weinig respondenten ({row['respondents']} < {model.min_respondents})" if nl
+                  else f"too few respondents ({row['respondents']} < {model.min_respondents})")
+        return {**base, "stage": pd.NA, "stage_name": "", "reason": reason}
+    reached = 0
+    for stage in sorted({c.stage for c in model.criteria}):
+        results = [e for e in evidence if e["stage"] == stage]
+        if any(e["met"] is None for e in results):
+            unknown = ", ".join(e["criterion"] for e in results if e["met"] is None)
+            if row["collaborators"] < model.min_collaborators:
+                why = (f"te weinig samenwerkende respondenten ({row['collaborators']} < {model.min_collaborators}) voor criterium {unknown}"
+                       if nl else f"too few collaborating respondents ({row['collaborators']} < {model.min_collaborators}) for criterion {unknown}")
+            else:
+                why = f"criterium {unknown} niet te meten" if nl else f"criterion {unknown} cannot be measured"
+            if reached == 0:
+                return {**base, "stage": pd.NA, "stage_name": "", "reason": why}
+            return {**base, "stage": reached, "stage_name": model.stage_name(reached, lang),
+                    "reason": (f"stadium {reached}; hoger niet te beoordelen: {why}" if nl else f"stage {reached}; higher cannot be assessed: {why}")}
+        missed = [e for e in results if not e["met"]]
+        if missed:
+            names = "; ".join(f"{e['criterion']} {e['label']}: {_fmt(e['value'])} (drempel {e['op']} {_fmt(e['threshold'])})"
+                              if nl else f"{e['criterion']} {e['label']}: {_fmt(e['value'])} (threshold {e['op']} {_fmt(e['threshold'])})"
+                              for e in missed)
+            prefix = (f"stadium {stage} niet bereikt: " if nl else f"stage {stage} not reached: ")
+            return {**base, "stage": reached, "stage_name": model.stage_name(reached, lang), "reason": prefix + names}
+        reached = stage
+    return {**base, "stage": reached, "stage_name": model.stage_name(reached, lang),
+            "reason": "alle criteria gehaald" if nl else "all criteria met"}
+
+
+def _fmt(value) -> str:
+    return "—" if pd.isna(value) else f"{value:.0f}"
+
+
+def sensitivity(respondents: pd.DataFrame, model: Model | None = None) -> pd.DataFrame:
+    """Move each threshold one step down and up: how many municipalities change stage."""
+    model = model or load_model()
+    base, _ = assess(respondents, model)
+    base_stage = base.set_index("municipality")["stage"]
+    rows = []
+    for c in model.criteria:
+        for direction, threshold in (("down", c.threshold - c.step), ("up", c.threshold + c.step)):
+            moved, _ = assess(respondents, model.with_threshold(c.id, threshold))
+            new = moved.set_index("municipality")["stage"]
+            changed = [m for m in base_stage.index if not _same(base_stage[m], new[m])]
+            rows.append({"criterion": c.id, "indicator": c.indicator, "threshold": c.threshold, "direction": direction,
+                         "moved_to": threshold, "municipalities_changed": len(changed), "which": ", ".join(changed)})
+    return pd.DataFrame(rows)
+
+
+def _same(a, b) -> bool:
+    return (pd.isna(a) and pd.isna(b)) or (not pd.isna(a) and not pd.isna(b) and a == b)
+
+
+def stages_across(draws: list[pd.DataFrame], model: Model | None = None) -> pd.DataFrame:
+    """Stage of each municipality in each of several respondent frames (e.g. an ensemble of reconstructions).
+
+    Returns one row per municipality: the stages seen, how many draws gave each, and whether the stage
+    is the same in every draw.
+    """
+    model = model or load_model()
+    seen = []
+    for k, frame in enumerate(draws):
+        stages, _ = assess(frame, model)
+        seen.append(stages[["municipality", "stage"]].assign(draw=k))
+    long = pd.concat(seen)
+    long["stage"] = long["stage"].astype("string").fillna("none")
+    rows = []
+    for municipality, group in long.groupby("municipality", sort=False):
+        counts = group["stage"].value_counts()
+        rows.append({"municipality": municipality, "stages_seen": ", ".join(f"{s} ({c}x)" for s, c in counts.items()),
+                     "stable": len(counts) == 1, "draws": len(group)})
+    return pd.DataFrame(rows)

@@ -1,0 +1,636 @@
+"""The report's figures (chapters 3 to 6) re-drawn in Dutch or English from the `report_tables` frame."""
+
+from __future__ import annotations
+
+import functools
+import os
+import tempfile
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import seaborn as sns
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.colors import to_rgb
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch, Rectangle
+from matplotlib.ticker import FuncFormatter, MultipleLocator
+
+from igb._checks import check_argument, check_lang
+from igb.analysis.tables import round_pct, with_labels
+from igb.survey.codebook import Codebook
+from igb.survey.recode import load_recode
+
+# --- Style -------------------------------------------------------------------------------------------
+PALETTE = sns.color_palette("colorblind")  # readable with the common colour-vision deficiencies
+COLOUR_MAIN = PALETTE[0]                   # blue: single-series bars and "yes"
+COLOUR_SECOND = PALETTE[1]                 # orange: second series and "no"
+COLOUR_THIRD = PALETTE[2]                  # green: third series
+COLOUR_DONT_KNOW = PALETTE[7]              # grey: "don't know", neither side
+COLOUR_MISSING = "0.55"                    # grey of the hatching of a suppressed (blank) cell
+COLOUR_SYNTHETIC = "#8b0000"               # dark red of the synthetic-data footer
+COLOUR_SYNTHETIC_BOX = "#fff2f2"           # pale red behind the synthetic-data footer
+COLOUR_NOTE = "0.25"                       # dark grey of the footnotes
+CELL_GAP = 0.5                             # points of white between heatmap cells
+HEATMAP_CMAP = "Blues"                     # sequential, light = 0%, dark = 100%; colour-blind safe
+STYLE = "whitegrid"                        # seaborn axes style
+CONTEXT = "notebook"                       # seaborn plotting context
+FONT_SCALE = 0.85                          # of the seaborn context: keeps long Dutch labels in the figure
+ANNOT_SIZE = 9                             # points, percentages printed on bars and in heatmap cells
+FOOTER_SIZE = 8.5                          # points, footnotes under the figure
+DARK_LUMINANCE = 0.25                      # below this relative luminance a label on a bar is white, else black
+BELOW_BARS = 0.9                           # zorder just under bars (1) and above the grid
+HATCH = "////"                             # hatching of a suppressed cell
+BLANK_BOX = dict(facecolor="white", edgecolor="none", pad=1.5)  # keeps the mark of a blank cell legible on its hatching
+
+# --- Texts and layout ---------------------------------------------------------------------------------
+SUPPRESSED = "—"            # printed instead of a number in a suppressed (or empty) cell, as the tables do
+WRAP_LABEL = 40             # characters per line of a long bar label (Dutch labels run to 70 characters)
+WRAP_TITLE = 72             # characters per line of a title, at least
+TITLE_CHARS_PER_INCH = 8    # characters of the bold title per inch of figure width
+WRAP_GROUP = 26             # characters per line of a group label under vertical bars
+WRAP_HEADER = 19            # characters per line of a heatmap column header
+WRAP_LEGEND = 75            # characters per line of a legend entry
+WRAP_FOOTER = 130           # characters per line of a footnote
+NO_BREAK_N = "n\u00a0=\u00a0"  # "n = " with no-break spaces while wrapping
+PCT_MAX = 100               # percentages run from 0 to 100
+LABEL_ROOM = 1.14           # the value axis runs to 114% of its maximum, so labels at bar ends fit
+PCT_TICK = 20               # tick spacing of percentage axes (percentage points)
+LABEL_PAD = 3               # points between a bar's end and its label
+MIN_SEGMENT_LABEL = 7       # a diverging segment narrower than this (percentage points) gets no label
+BAR_THICKNESS = 0.7         # of a single-series bar (1 = touching)
+GROUP_THICKNESS = 0.8       # of all bars of one group together in grouped bars
+ROW_INCH = 0.42             # figure height per bar row, inches
+GROUP_ROW_INCH = 0.55       # figure height per group of grouped horizontal bars, inches
+HEATMAP_ROW_INCH = 0.36     # figure height per heatmap row, inches
+HEATMAP_COL_INCH = 1.35     # figure width per heatmap column, inches
+HEATMAP_MARGIN_INCH = 3.5   # heatmap width taken by the row labels and the colour bar, inches
+HEATMAP_HEADER_INCH = 0.6   # heatmap height taken by the wrapped column headers, inches
+HEATMAP_MIN_WIDTH = 6.75    # a heatmap of few columns is still this wide, inches
+FIG3_1_HEIGHT = 4.8         # inches: 16 vertical bars need no more
+FIG4_1_HEIGHT = 6.0         # inches: three groups of three bars, a three-entry legend and two footnotes
+DIVERGING_EXTRA_WIDTH = 1.5 # diverging bars are this much wider than other bar charts (two sides), inches
+LEGEND_ROW_INCH = 0.4       # height of a one-row legend above the plot, inches
+SEPARATOR_WIDTH = 1.5       # points, the line above the all-municipalities row
+FIG_WIDTH = 9.0             # width of bar charts, inches
+EXTRA_INCH = 1.9            # room for title, legend and axis labels, inches
+FOOTER_LINE_INCH = 0.22     # height of one footnote line, inches
+MARGIN_X = 0.01             # left margin of title and footnotes, fraction of the figure width
+DPI = 150                   # resolution of saved PNGs
+
+FIGURE_WORD = {"nl": "Figuur", "en": "Figure"}
+TABLE_WORD = {"nl": "Tabel", "en": "Table"}
+TEXT = {
+    "synthetic": {"nl": "SYNTHETISCHE gegevens: reconstructie uit gepubliceerde tabellen, geen onderzoeksdata",
+                  "en": "SYNTHETIC data: reconstructed from published tables, not study data"},
+    "suppressed": {"nl": f"{SUPPRESSED} = niet getoond: te weinig respondenten (privacy) of geen antwoorden",
+                   "en": f"{SUPPRESSED} = not shown: too few respondents (privacy) or no answers"},
+    "municipality": {"nl": "Gemeente", "en": "Municipality"},
+    "all_municipalities": {"nl": "Alle gemeenten", "en": "All municipalities"},
+    "returned": {"nl": "Aantal ingevulde vragenlijsten", "en": "Questionnaires returned"},
+    "pct_officers": {"nl": "% van de beleidsambtenaren", "en": "% of policy officers"},
+    "pct_yes": {"nl": "% ja", "en": "% yes"},
+    "collaborators": {"nl": "ambtenaren die samenwerken", "en": "officers who collaborate"},
+    "officers": {"nl": "beleidsambtenaren", "en": "policy officers"},
+    "tg_note": {"nl": "Rekening houden met achterstandsgroepen: % van wie vanuit de eigen sector aan gezondheid werkt.",
+                "en": "Takes disadvantaged groups into account: % of those who work on health from their own sector."},
+    "groups_note": {"nl": "Veiligheid en Anders zijn weggelaten, zoals in het rapport (voetnoot 19).",
+                    "en": "Safety and Other are left out, as in the report (footnote 19)."},
+    "vgz_names": {"nl": "VGZ noemt deze sector als partner (% van de VGZ-ambtenaren die samenwerken, n = {n})",
+                  "en": "Public health names this sector as partner (% of public health officers who collaborate, n = {n})"},
+    "sector_names": {"nl": "Deze sector noemt VGZ als partner (% van de ambtenaren van die sector die samenwerken)",
+                     "en": "This sector names public health as partner (% of the sector's officers who collaborate)"},
+    "dont_know_note": {"nl": "Weet niet staat gecentreerd rond 0: de helft links, de helft rechts.",
+                       "en": "Don't know is centred on 0: half to the left, half to the right."},
+    "entry_point": {"nl": "ingang {point} van de commissie-Albeda", "en": "entry point {point} of the Albeda commission"},
+}
+CATEGORY_TEXT = {"yes": {"nl": "Ja", "en": "Yes"}, "dont_know": {"nl": "Weet niet", "en": "Don't know"},
+                 "no": {"nl": "Nee", "en": "No"}}
+TITLES = {
+    "3.1": {"nl": "Aantal ingevulde vragenlijsten per gemeente", "en": "Questionnaires returned per municipality"},
+    "4.1": {"nl": "Werken aan gezondheid en gezondheidsachterstanden per groep beleidssectoren (VNG-indeling)",
+            "en": "Working on health and health inequalities by group of policy sectors (VNG classification)"},
+    "4.2": {"nl": "Werken aan gezondheid en gezondheidsachterstanden per gemeente",
+            "en": "Working on health and health inequalities per municipality"},
+    "4.3": {"nl": "Determinanten van gezondheidsachterstanden waaraan vanuit de eigen sector wordt gewerkt",
+            "en": "Determinants of health inequalities worked on from the own sector"},
+    "4.4": {"nl": "Werken aan determinanten van {entry} per gemeente: {label}",
+            "en": "Working on determinants of {entry} per municipality: {label}"},
+    "5.1": {"nl": "Samenwerking tussen VGZ en de andere beleidssectoren",
+            "en": "Collaboration between public health (VGZ) and the other policy sectors"},
+    "5.2": {"nl": "Manieren van samenwerken", "en": "Ways of collaborating"},
+    "6.1": {"nl": "Positieve factoren voor intersectorale samenwerking",
+            "en": "Positive factors for intersectoral collaboration"},
+    "6.2": {"nl": "Individuele positieve factoren per gemeente", "en": "Individual positive factors per municipality"},
+    "6.3": {"nl": "Organisatorische positieve factoren per gemeente",
+            "en": "Organisational positive factors per municipality"},
+    "6.4": {"nl": "Negatieve factoren voor intersectorale samenwerking",
+            "en": "Negative factors for intersectoral collaboration"},
+    "6.5": {"nl": "Politieke factoren voor intersectorale samenwerking",
+            "en": "Political factors for intersectoral collaboration"},
+    "6.6": {"nl": "Politieke factoren per gemeente", "en": "Political factors per municipality"},
+    "IX.1": {"nl": "Positieve factoren per gemeente", "en": "Positive factors per municipality"},
+    "IX.2": {"nl": "Negatieve factoren per gemeente", "en": "Negative factors per municipality"},
+    "IX.3": {"nl": "Politieke factoren per gemeente", "en": "Political factors per municipality"},
+}
+
+DIVERGING_TABLES = {"fig6.1": "6.1", "fig6.4": "6.4", "fig6.5": "6.5"}  # table -> report figure
+DIVERGING_CATEGORIES = ("yes", "dont_know", "no")
+HEATMAP_TABLES = ("IX.1", "IX.2", "IX.3")
+ENTRY_POINT_FIGURES = {"1": "4.4", "3": "4.5"}  # Albeda entry point -> report figure
+FIG4_2_ITEMS = ("health_work", "segv_work")
+FIG4_1_ITEMS = ("health_work", "segv_work", "target_groups_considered")
+VGZ = "vgz"
+PARTNER_PREFIX = "partner_"
+
+
+# --- Helpers ------------------------------------------------------------------------------------------
+def _styled(func):
+    """Draw inside seaborn's style and context without changing the caller's rcParams."""
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        with sns.axes_style(STYLE), sns.plotting_context(CONTEXT, font_scale=FONT_SCALE):
+            return func(*args, **kwargs)
+    return wrapper
+
+
+def _wrap(text: str, width: int = WRAP_LABEL) -> str:
+    """Wrap on spaces, never inside "n = 98"."""
+    kept = str(text).replace("n = ", NO_BREAK_N)
+    return textwrap.fill(kept, width, break_long_words=False, break_on_hyphens=False).replace(NO_BREAK_N, "n = ")
+
+
+def _rows(tables: pd.DataFrame, table: str, *, unit_type: str | None = None, category: str | None = "yes") -> pd.DataFrame:
+    """The rows of one table (optionally one unit type and category); ValueError when there are none."""
+    if "table" not in getattr(tables, "columns", ()):
+        raise ValueError("`tables` must be the frame of igb.analysis.tables.report_tables (it has no `table` column)")
+    sub = tables[tables["table"] == table]
+    if unit_type is not None:
+        sub = sub[sub["unit_type"] == unit_type]
+    if category is not None:
+        sub = sub[sub["category"] == category]
+    if sub.empty:
+        what = f"table {table!r}" + (f", unit_type {unit_type!r}" if unit_type else "") + (f", category {category!r}" if category else "")
+        raise ValueError(f"The tables frame has no rows for {what}; build it with igb.analysis.tables.report_tables")
+    return sub
+
+
+def _value(row, column: str = "pct") -> float:
+    """The cell's value, or NaN when it is suppressed or empty (drawn as a blank with the mark —)."""
+    if bool(row["suppressed"]) or pd.isna(row[column]):
+        return float("nan")
+    return float(row[column])
+
+
+def _pct_label(value: float) -> str:
+    return "0%" if np.isnan(value) else f"{round(value)}%"
+
+
+def _count_label(value: float) -> str:
+    return SUPPRESSED if np.isnan(value) else f"{int(value)}"
+
+
+def _n_text(n) -> str:
+    return "n = ?" if pd.isna(n) else f"n = {int(n)}"
+
+
+def _unit_key(unit: str):
+    """Municipalities in numeric order (1..16) as the report lists them; the all-officers row last."""
+    unit = str(unit)
+    if unit == "all":
+        return (2, 0, unit)
+    return (0, int(unit), unit) if unit.isdigit() else (1, 0, unit)
+
+
+def _item_labels(rows: pd.DataFrame, lang: str, codebook: Codebook) -> dict[str, str]:
+    labelled = with_labels(rows.drop_duplicates("item"), lang=lang, codebook=codebook)
+    return dict(zip(labelled["item"], labelled["item_label"]))
+
+
+def _unit_label(unit: str, n, lang: str) -> str:
+    name = TEXT["all_municipalities"][lang] if unit == "all" else f"{TEXT['municipality'][lang]} {unit}"
+    return f"{name} ({_n_text(n)})"
+
+
+def _title(number: str, key: str, lang: str, *, word: dict = FIGURE_WORD, suffix: str = "", **fmt) -> str:
+    return f"{word[lang]} {number} {TITLES[key][lang].format(**fmt)}{suffix}"
+
+
+def _text_colour(colour) -> str:
+    """Black or white, whichever reads better on `colour`."""
+    return "white" if sns.utils.relative_luminance(to_rgb(colour)) < DARK_LUMINANCE else "black"
+
+
+def _new_figure(width: float, height: float) -> tuple[Figure, object]:
+    """A figure outside pyplot's registry (nothing to close), on an Agg canvas that keeps its renderer."""
+    fig = Figure(figsize=(width, height), layout="constrained")
+    FigureCanvasAgg(fig)
+    return fig, fig.add_subplot()
+
+
+def _pct_axis(axis) -> None:
+    axis.set_major_locator(MultipleLocator(PCT_TICK))
+    axis.set_major_formatter(FuncFormatter(lambda v, _: f"{abs(v):.0f}%"))
+
+
+def _bars(ax, positions, values, *, horizontal: bool, thickness: float, colour, label=None, gids=None,
+          fmt=_pct_label, blank_length: float = PCT_MAX):
+    """Bars with their value at the end; a NaN value becomes a hatched blank with the mark —."""
+    values = np.asarray(values, dtype=float)
+    sizes = np.nan_to_num(values, nan=0.0)
+    draw = ax.barh if horizontal else ax.bar
+    container = draw(positions, sizes, thickness, color=colour, label=label)
+    for patch, gid in zip(container.patches, gids or []):
+        patch.set_gid(gid)
+    for pos, value in zip(positions, values):
+        if np.isnan(value):
+            xy = (0, pos - thickness / 2) if horizontal else (pos - thickness / 2, 0)
+            size = (blank_length, thickness) if horizontal else (thickness, blank_length)
+            ax.add_patch(Rectangle(xy, *size, fill=False, hatch=HATCH, edgecolor=COLOUR_MISSING, linewidth=0))
+    texts = ax.bar_label(container, labels=[fmt(v) for v in values], padding=LABEL_PAD, fontsize=ANNOT_SIZE)
+    for text, value in zip(texts, values):
+        if np.isnan(value):
+            text.set_bbox(BLANK_BOX)
+    return container
+
+
+def _legend_above(ax, **kw) -> None:
+    """Legend between the title and the plot, left-aligned with the axes."""
+    ax.legend(loc="lower left", bbox_to_anchor=(0, 1.01), frameon=False, fontsize=ANNOT_SIZE + 1,
+              borderaxespad=0, **{"ncol": 1, **kw})
+
+
+def _finish(fig: Figure, title: str, *, lang: str, synthetic: bool, notes=(), any_blank: bool = False) -> Figure:
+    """Title, footnotes and (for synthetic data) the synthetic-data warning under the figure."""
+    width = max(WRAP_TITLE, int(fig.get_figwidth() * TITLE_CHARS_PER_INCH))
+    fig.suptitle(_wrap(title, width), x=MARGIN_X, ha="left", fontweight="bold")
+    lines = [_wrap(n, WRAP_FOOTER) for n in notes]
+    if any_blank:
+        lines.append(TEXT["suppressed"][lang])
+    if synthetic:
+        lines.append(TEXT["synthetic"][lang])
+    if not lines:
+        return fig
+    height = fig.get_figheight()
+    n_lines = sum(line.count("\n") + 1 for line in lines) + (1 if synthetic else 0)  # the warning's box
+    bottom = n_lines * FOOTER_LINE_INCH / height
+    fig.get_layout_engine().set(rect=(0, bottom, 1, 1 - bottom))
+    y = bottom
+    for i, line in enumerate(lines):
+        warning = synthetic and i == len(lines) - 1
+        step = (line.count("\n") + 1 + (1 if warning else 0)) * FOOTER_LINE_INCH / height
+        kw = dict(color=COLOUR_SYNTHETIC, fontweight="bold", fontsize=FOOTER_SIZE + 1,
+                  bbox=dict(boxstyle="round,pad=0.3", facecolor=COLOUR_SYNTHETIC_BOX, edgecolor=COLOUR_SYNTHETIC)) \
+            if warning else dict(color=COLOUR_NOTE, fontsize=FOOTER_SIZE)
+        fig.text(MARGIN_X, y - step / 2, line, ha="left", va="center", gid="synthetic" if warning else None, **kw)
+        y -= step
+    return fig
+
+
+def _matrix(rows: pd.DataFrame, items: list[str]) -> tuple[list[str], np.ndarray, dict[str, object]]:
+    """Units (numeric order, all last) x items of yes percentages (NaN = blank) and each unit's n."""
+    units = sorted(rows["unit"].astype(str).unique(), key=_unit_key)
+    cells = {(str(r["unit"]), r["item"]): _value(r) for _, r in rows.iterrows()}
+    values = np.array([[cells.get((u, i), np.nan) for i in items] for u in units], dtype=float)
+    n = rows.assign(unit=rows["unit"].astype(str)).groupby("unit")["n"].max()
+    return units, values, n.to_dict()
+
+
+def _heatmap(ax, values: np.ndarray, row_labels, col_labels, *, lang: str) -> bool:
+    """Annotated heatmap of percentages; blank cells hatched with —. Returns whether any cell is blank."""
+    mask = np.isnan(values)
+    annot = np.array([[_pct_label(v) for v in row] for row in values], dtype=object)
+    frame = pd.DataFrame(values, index=row_labels, columns=[_wrap(c, WRAP_HEADER) for c in col_labels])
+    sns.heatmap(frame, ax=ax, mask=mask, annot=annot, fmt="", vmin=0, vmax=PCT_MAX, cmap=HEATMAP_CMAP,
+                linewidths=CELL_GAP, linecolor="white", annot_kws={"fontsize": ANNOT_SIZE},
+                cbar_kws={"label": TEXT["pct_yes"][lang], "shrink": 0.6, "format": FuncFormatter(lambda v, _: f"{v:.0f}%")})
+    for i, j in zip(*np.nonzero(mask)):
+        ax.add_patch(Rectangle((j, i), 1, 1, fill=False, hatch=HATCH, edgecolor=COLOUR_MISSING, linewidth=0))
+        ax.text(j + 0.5, i + 0.5, SUPPRESSED, ha="center", va="center", fontsize=ANNOT_SIZE, color="black",
+                bbox=BLANK_BOX)
+    ax.grid(False)
+    ax.xaxis.tick_top()
+    ax.tick_params(axis="x", rotation=0, length=0)
+    ax.tick_params(axis="y", rotation=0, length=0)
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    return bool(mask.any())
+
+
+def _municipality_heatmap(tables, table: str, items: list[str], title: str, *, lang: str, synthetic: bool) -> Figure:
+    codebook = Codebook.load()
+    rows = _rows(tables, table)
+    rows = rows[rows["unit_type"].isin(["municipality", "all"]) & rows["item"].isin(items)]
+    units, values, n = _matrix(rows, items)
+    if "all" in units:  # columns ordered by the all-officers percentage, highest first
+        total = values[units.index("all")]
+        order = sorted(range(len(items)), key=lambda j: -np.nan_to_num(total[j], nan=-1))
+        items, values = [items[j] for j in order], values[:, order]
+    labels = _item_labels(rows, lang, codebook)
+    width = max(HEATMAP_MIN_WIDTH, len(items) * HEATMAP_COL_INCH + HEATMAP_MARGIN_INCH)
+    fig, ax = _new_figure(width, len(units) * HEATMAP_ROW_INCH + EXTRA_INCH + HEATMAP_HEADER_INCH)
+    blank = _heatmap(ax, values, [_unit_label(u, n.get(u), lang) for u in units],
+                     [labels[i] for i in items], lang=lang)
+    if "all" in units and len(units) > 1:
+        ax.axhline(units.index("all"), color="black", linewidth=SEPARATOR_WIDTH)
+    return _finish(fig, title, lang=lang, synthetic=synthetic, any_blank=blank)
+
+
+# --- Figures ------------------------------------------------------------------------------------------
+@_styled
+def fig3_1_response(tables: pd.DataFrame, *, lang: str = "nl", synthetic: bool = False) -> Figure:
+    """Figure 3.1: questionnaires returned per municipality (bars in numeric order, counts on the bars)."""
+    check_lang(lang)
+    rows = _rows(tables, "fig3.1", unit_type="municipality", category="returned")
+    rows = rows.assign(unit=rows["unit"].astype(str)).sort_values("unit", key=lambda s: s.map(_unit_key))
+    counts = np.array([_value(r, "count") for _, r in rows.iterrows()])
+    total = None
+    if "VI.1" in set(tables["table"]):
+        everyone = tables[(tables["table"] == "VI.1") & (tables["unit_type"] == "all")]
+        if len(everyone) and not bool(everyone["suppressed"].iloc[0]):
+            total = int(everyone["count"].iloc[0])
+    if total is None and not np.isnan(counts).any():
+        total = int(counts.sum())
+    fig, ax = _new_figure(FIG_WIDTH, FIG3_1_HEIGHT)
+    top = np.nanmax(counts) if np.isfinite(counts).any() else 1
+    x = np.arange(len(rows))
+    _bars(ax, x, counts, horizontal=False, thickness=BAR_THICKNESS, colour=COLOUR_MAIN, fmt=_count_label,
+          gids=list(rows["unit"]), blank_length=top)
+    ax.set_xticks(x, list(rows["unit"]))
+    ax.set_xlabel(TEXT["municipality"][lang])
+    ax.set_ylabel(TEXT["returned"][lang])
+    ax.set_ylim(0, top * LABEL_ROOM)
+    ax.yaxis.get_major_locator().set_params(integer=True)
+    ax.grid(axis="x", visible=False)
+    suffix = f" ({_n_text(total)})" if total is not None else ""
+    return _finish(fig, _title("3.1", "3.1", lang, suffix=suffix), lang=lang, synthetic=synthetic,
+                   any_blank=bool(np.isnan(counts).any()))
+
+
+@_styled
+def fig4_1_sector_groups(tables: pd.DataFrame, *, lang: str = "nl", synthetic: bool = False) -> Figure:
+    """Figure 4.1: % working on health, on health inequalities and considering target groups, per VNG sector group."""
+    check_lang(lang)
+    recode = load_recode()
+    codebook = Codebook.load()
+    groups = list(recode["sector_group"]["in_figure_4_1"])
+    rows = _rows(tables, "fig4.1", unit_type="sector_group")
+    rows = rows[rows["unit"].isin(groups) & rows["item"].isin(FIG4_1_ITEMS)]
+    cells = {(r["unit"], r["item"]): r for _, r in rows.iterrows()}
+    labels = _item_labels(rows, lang, codebook)
+    group_n = {g: cells[(g, FIG4_1_ITEMS[0])]["n"] if (g, FIG4_1_ITEMS[0]) in cells else pd.NA for g in groups}
+    fig, ax = _new_figure(FIG_WIDTH, FIG4_1_HEIGHT)
+    x = np.arange(len(groups))
+    width = GROUP_THICKNESS / len(FIG4_1_ITEMS)
+    blank = False
+    for k, (item, colour) in enumerate(zip(FIG4_1_ITEMS, (COLOUR_MAIN, COLOUR_SECOND, COLOUR_THIRD))):
+        values = [_value(cells[(g, item)]) if (g, item) in cells else np.nan for g in groups]
+        blank |= bool(np.isnan(values).any())
+        mark = "¹" if item == "target_groups_considered" else ""
+        _bars(ax, x + (k - (len(FIG4_1_ITEMS) - 1) / 2) * width, values, horizontal=False, thickness=width,
+              colour=colour, label=_wrap(labels.get(item, item) + mark, WRAP_LEGEND),
+              gids=[f"{g}/{item}" for g in groups])
+    names = {g: d["label"][lang] for g, d in recode["sector_group"]["groups"].items()}
+    ax.set_xticks(x, [f"{_wrap(names[g], WRAP_GROUP)}\n({_n_text(group_n[g])})" for g in groups])
+    ax.set_ylim(0, PCT_MAX * LABEL_ROOM)
+    _pct_axis(ax.yaxis)
+    ax.set_ylabel(TEXT["pct_officers"][lang])
+    ax.grid(axis="x", visible=False)
+    _legend_above(ax)
+    notes = ["¹ " + TEXT["tg_note"][lang], TEXT["groups_note"][lang]]
+    return _finish(fig, _title("4.1", "4.1", lang), lang=lang, synthetic=synthetic, notes=notes, any_blank=blank)
+
+
+@_styled
+def fig4_2_municipalities(tables: pd.DataFrame, *, lang: str = "nl", synthetic: bool = False) -> Figure:
+    """Figure 4.2 (table VII.2): % working on health and on health inequalities per municipality."""
+    check_lang(lang)
+    codebook = Codebook.load()
+    rows = _rows(tables, "VII.2")
+    rows = rows[rows["unit_type"].isin(["municipality", "all"]) & rows["item"].isin(FIG4_2_ITEMS)]
+    units, values, n = _matrix(rows, list(FIG4_2_ITEMS))
+    labels = _item_labels(rows, lang, codebook)
+    fig, ax = _new_figure(FIG_WIDTH, len(units) * GROUP_ROW_INCH + EXTRA_INCH)
+    y = np.arange(len(units))
+    width = GROUP_THICKNESS / len(FIG4_2_ITEMS)
+    for k, (item, colour) in enumerate(zip(FIG4_2_ITEMS, (COLOUR_MAIN, COLOUR_SECOND))):
+        _bars(ax, y + (k - (len(FIG4_2_ITEMS) - 1) / 2) * width, values[:, k], horizontal=True, thickness=width,
+              colour=colour, label=_wrap(labels.get(item, item), WRAP_LEGEND), gids=[f"{u}/{item}" for u in units])
+    ax.set_yticks(y, [_unit_label(u, n.get(u), lang) for u in units])
+    ax.set_ylim(len(units) - 0.5, -0.5)  # municipality 1 at the top, all municipalities at the bottom
+    if "all" in units and len(units) > 1:
+        ax.axhline(units.index("all") - 0.5, color="black", linewidth=SEPARATOR_WIDTH)
+    ax.set_xlim(0, PCT_MAX * LABEL_ROOM)
+    _pct_axis(ax.xaxis)
+    ax.set_xlabel(TEXT["pct_officers"][lang])
+    ax.grid(axis="y", visible=False)
+    _legend_above(ax)
+    return _finish(fig, _title("4.2", "4.2", lang), lang=lang, synthetic=synthetic,
+                   any_blank=bool(np.isnan(values).any()))
+
+
+def _ordered_hbars(rows: pd.DataFrame, number: str, *, lang: str, synthetic: bool, who: str) -> Figure:
+    """One horizontal bar per item of an all-officers table, highest first; n in the title."""
+    codebook = Codebook.load()
+    rows = rows[rows["unit_type"] == "all"].copy()
+    rows["value"] = [_value(r) for _, r in rows.iterrows()]
+    rows = rows.sort_values("value", ascending=False, na_position="last", kind="stable")
+    labels = _item_labels(rows, lang, codebook)
+    fig, ax = _new_figure(FIG_WIDTH, len(rows) * ROW_INCH + EXTRA_INCH)
+    y = np.arange(len(rows))
+    _bars(ax, y, rows["value"], horizontal=True, thickness=BAR_THICKNESS, colour=COLOUR_MAIN, gids=list(rows["item"]))
+    ax.set_yticks(y, [_wrap(labels[i]) for i in rows["item"]])
+    ax.set_ylim(len(rows) - 0.5, -0.5)  # highest at the top
+    ax.set_xlim(0, PCT_MAX * LABEL_ROOM)
+    _pct_axis(ax.xaxis)
+    ax.set_xlabel(f"% {TEXT[who][lang]}")
+    ax.grid(axis="y", visible=False)
+    n = rows["n"].max()
+    title = _title(number, number, lang, suffix=f" ({_n_text(n)} {TEXT[who][lang]})")
+    return _finish(fig, title, lang=lang, synthetic=synthetic, any_blank=bool(rows["value"].isna().any()))
+
+
+@_styled
+def fig4_3_determinants(tables: pd.DataFrame, *, lang: str = "nl", synthetic: bool = False) -> Figure:
+    """Figure 4.3: % of all officers working on each of the eight determinants, highest first."""
+    check_lang(lang)
+    return _ordered_hbars(_rows(tables, "fig4.3"), "4.3", lang=lang, synthetic=synthetic, who="officers")
+
+
+@_styled
+def fig4_4_entry_point(tables: pd.DataFrame, *, point: str = "1", lang: str = "nl", synthetic: bool = False) -> Figure:
+    """Figures 4.4 (point "1") and 4.5 (point "3"): municipalities x the entry point's determinants (table VII.3)."""
+    check_lang(lang)
+    point = check_argument("point", ENTRY_POINT_FIGURES, str(point))
+    entry = load_recode()["albeda_entry_point"]["points"][point]
+    number = ENTRY_POINT_FIGURES[point]
+    title = _title(number, "4.4", lang, entry=TEXT["entry_point"][lang].format(point=point),
+                   label=entry["label"][lang], suffix=f" ({TEXT['pct_officers'][lang]})")
+    return _municipality_heatmap(tables, "VII.3", list(entry["determinants"]), title, lang=lang, synthetic=synthetic)
+
+
+@_styled
+def fig5_1_vgz_partners(tables: pd.DataFrame, *, lang: str = "nl", synthetic: bool = False) -> Figure:
+    """Figure 5.1: per other sector, % of VGZ collaborators naming it next to % of its collaborators naming VGZ."""
+    check_lang(lang)
+    codebook = Codebook.load()
+    rows = _rows(tables, "fig5.1", unit_type="sector")
+    cells = {(str(r["unit"]), r["item"]): r for _, r in rows.iterrows()}
+    sectors = [i.removeprefix(PARTNER_PREFIX) for i in rows.loc[rows["unit"] == VGZ, "item"]
+               if i.startswith(PARTNER_PREFIX) and i != PARTNER_PREFIX + VGZ]
+    if not sectors:
+        raise ValueError("Table 'fig5.1' has no partner_<sector> rows for unit 'vgz'")
+    vgz_names = [_value(cells[(VGZ, PARTNER_PREFIX + s)]) for s in sectors]
+    names_vgz = [_value(cells[(s, PARTNER_PREFIX + VGZ)]) if (s, PARTNER_PREFIX + VGZ) in cells else np.nan
+                 for s in sectors]
+    sector_n = {s: cells[(s, PARTNER_PREFIX + VGZ)]["n"] if (s, PARTNER_PREFIX + VGZ) in cells else pd.NA for s in sectors}
+    order = sorted(range(len(sectors)), key=lambda k: (-np.nan_to_num(vgz_names[k], nan=-1),
+                                                       -np.nan_to_num(names_vgz[k], nan=-1)))
+    sectors = [sectors[k] for k in order]
+    series = [np.array(vgz_names)[order], np.array(names_vgz)[order]]
+    vgz_n = cells[(VGZ, PARTNER_PREFIX + sectors[0])]["n"]
+    fig, ax = _new_figure(FIG_WIDTH, len(sectors) * GROUP_ROW_INCH + EXTRA_INCH)
+    y = np.arange(len(sectors))
+    width = GROUP_THICKNESS / 2
+    legend = [TEXT["vgz_names"][lang].format(n=_n_text(vgz_n).removeprefix("n = ")), TEXT["sector_names"][lang]]
+    for k, (values, colour, label, kind) in enumerate(zip(series, (COLOUR_MAIN, COLOUR_SECOND), legend,
+                                                          ("vgz_names", "names_vgz"))):
+        _bars(ax, y + (k - 0.5) * width, values, horizontal=True, thickness=width, colour=colour,
+              label=_wrap(label, WRAP_LEGEND), gids=[f"{s}/{kind}" for s in sectors])
+    ax.set_yticks(y, [f"{codebook.sector_label(s, lang)} ({_n_text(sector_n[s])})" for s in sectors])
+    ax.set_ylim(len(sectors) - 0.5, -0.5)
+    ax.set_xlim(0, PCT_MAX * LABEL_ROOM)
+    _pct_axis(ax.xaxis)
+    ax.set_xlabel(f"% {TEXT['collaborators'][lang]}")
+    ax.grid(axis="y", visible=False)
+    _legend_above(ax)
+    blank = bool(np.isnan(series[0]).any() or np.isnan(series[1]).any())
+    return _finish(fig, _title("5.1", "5.1", lang), lang=lang, synthetic=synthetic, any_blank=blank)
+
+
+@_styled
+def fig5_2_ways(tables: pd.DataFrame, *, lang: str = "nl", synthetic: bool = False) -> Figure:
+    """Figure 5.2: the five ways of collaborating, % of officers who collaborate, highest first."""
+    check_lang(lang)
+    return _ordered_hbars(_rows(tables, "fig5.2"), "5.2", lang=lang, synthetic=synthetic, who="collaborators")
+
+
+@_styled
+def fig6_diverging(tables: pd.DataFrame, *, table: str = "fig6.1", lang: str = "nl", synthetic: bool = False) -> Figure:
+    """Figures 6.1, 6.4, 6.5: diverging bars, yes right of 0, no left, don't know centred on 0; ordered by yes."""
+    check_lang(lang)
+    check_argument("table", DIVERGING_TABLES, table)
+    codebook = Codebook.load()
+    rows = _rows(tables, table, unit_type="all", category=None)
+    items = list(dict.fromkeys(rows["item"]))
+    cells = {(r["item"], r["category"]): _value(r) for _, r in rows.iterrows()}
+    share = {c: np.array([cells.get((i, c), np.nan) for i in items]) for c in DIVERGING_CATEGORIES}
+    blank = np.isnan(share["yes"]) | np.isnan(share["no"]) | np.isnan(share["dont_know"])
+    order = sorted(range(len(items)), key=lambda k: (blank[k], -np.nan_to_num(share["yes"][k], nan=0)))
+    items = [items[k] for k in order]
+    share = {c: np.nan_to_num(v[order], nan=0.0) for c, v in share.items()}
+    blank = blank[order]
+    labels = _item_labels(rows, lang, codebook)
+    half = share["dont_know"] / 2
+    fig, ax = _new_figure(FIG_WIDTH + DIVERGING_EXTRA_WIDTH, len(items) * ROW_INCH + EXTRA_INCH + LEGEND_ROW_INCH)
+    y = np.arange(len(items))
+    segments = {"no": (-half - share["no"], share["no"], COLOUR_SECOND),
+                "dont_know": (-half, share["dont_know"], COLOUR_DONT_KNOW),
+                "yes": (half, share["yes"], COLOUR_MAIN)}
+    for category, (left, width, colour) in segments.items():
+        container = ax.barh(y, width, BAR_THICKNESS, left=left, color=colour, label=CATEGORY_TEXT[category][lang])
+        for patch, item, b in zip(container.patches, items, blank):
+            patch.set_gid(f"{category}/{item}")
+            if b:
+                patch.set_visible(False)
+        text = [_pct_label(w) if (w >= MIN_SEGMENT_LABEL and not b) else "" for w, b in zip(width, blank)]
+        ax.bar_label(container, labels=text, label_type="center", fontsize=ANNOT_SIZE, color=_text_colour(colour))
+    # each side runs to the next tick past its longest bar (same scale both sides, no empty half)
+    left, right = (max(np.ceil(float(np.max(half + share[c], initial=0)) / PCT_TICK), 1) * PCT_TICK for c in ("no", "yes"))
+    for k in np.nonzero(blank)[0]:
+        ax.add_patch(Rectangle((-left, k - BAR_THICKNESS / 2), left + right, BAR_THICKNESS, fill=False, hatch=HATCH,
+                               edgecolor=COLOUR_MISSING, linewidth=0))
+        ax.text(0, k, SUPPRESSED, ha="center", va="center", fontsize=ANNOT_SIZE, bbox=BLANK_BOX)
+    ax.axvline(0, color="black", linewidth=1, zorder=BELOW_BARS)  # under the bars: never crosses a label
+    ax.set_yticks(y, [_wrap(labels[i]) for i in items])
+    ax.set_ylim(len(items) - 0.5, -0.5)
+    ax.set_xlim(-left, right)
+    _pct_axis(ax.xaxis)
+    ax.set_xlabel(f"← {CATEGORY_TEXT['no'][lang]}    % {TEXT['collaborators'][lang]}    {CATEGORY_TEXT['yes'][lang]} →")
+    ax.grid(axis="y", visible=False)
+    handles = [Patch(color=segments[c][2], label=CATEGORY_TEXT[c][lang]) for c in ("no", "dont_know", "yes")]
+    _legend_above(ax, handles=handles, ncol=len(handles))
+    n = rows["n"].max()
+    number = DIVERGING_TABLES[table]
+    title = _title(number, number, lang, suffix=f" ({_n_text(n)} {TEXT['collaborators'][lang]})")
+    return _finish(fig, title, lang=lang, synthetic=synthetic, notes=[TEXT["dont_know_note"][lang]],
+                   any_blank=bool(blank.any()))
+
+
+@_styled
+def fig6_heatmap(tables: pd.DataFrame, *, table: str = "IX.1", items: list[str] | None = None, lang: str = "nl",
+                 synthetic: bool = False) -> Figure:
+    """Municipalities x factors heatmap of the yes % (6.2/6.3 = IX.1 individual/organisational, 6.6 = IX.3)."""
+    check_lang(lang)
+    check_argument("table", HEATMAP_TABLES, table)
+    available = list(dict.fromkeys(_rows(tables, table)["item"]))
+    items = list(available if items is None else items)
+    if not items:
+        raise ValueError("`items` must name at least one factor")
+    for item in items:
+        check_argument("items", available, item)
+    number = _heatmap_figure(table, items, available)
+    suffix = f" ({TEXT['pct_yes'][lang]}, {TEXT['collaborators'][lang]})"
+    title = _title(number, number, lang, suffix=suffix) if number else \
+        _title(table, table, lang, word=TABLE_WORD, suffix=suffix)
+    return _municipality_heatmap(tables, table, items, title, lang=lang, synthetic=synthetic)
+
+
+def _heatmap_figure(table: str, items: list[str], available: list[str]) -> str | None:
+    """The report's figure number of a municipality heatmap, if the table and items make one."""
+    groups = load_recode()["positive_factor_group"]["groups"]
+    if table == "IX.1":
+        for group, number in (("individual", "6.2"), ("organisational", "6.3")):
+            if set(items) == set(groups[group]["factors"]):
+                return number
+    if table == "IX.3" and set(items) == set(available):
+        return "6.6"
+    return None
+
+
+def _positive_group(group: str) -> list[str]:
+    return list(load_recode()["positive_factor_group"]["groups"][group]["factors"])
+
+
+def fig6_2_individual(tables: pd.DataFrame, *, lang: str = "nl", synthetic: bool = False) -> Figure:
+    """Figure 6.2: individual positive factors per municipality (table IX.1)."""
+    check_lang(lang)
+    return fig6_heatmap(tables, table="IX.1", items=_positive_group("individual"), lang=lang, synthetic=synthetic)
+
+
+def fig6_3_organisational(tables: pd.DataFrame, *, lang: str = "nl", synthetic: bool = False) -> Figure:
+    """Figure 6.3: organisational positive factors per municipality (table IX.1)."""
+    check_lang(lang)
+    return fig6_heatmap(tables, table="IX.1", items=_positive_group("organisational"), lang=lang, synthetic=synthetic)
+
+
+def fig6_6_political(tables: pd.DataFrame, *, lang: str = "nl", synthetic: bool = False) -> Figure:
+    """Figure 6.6: political factors per municipality (table IX.3)."""
+    return fig6_heatmap(tables, table="IX.3", lang=lang, synthetic=synthetic)
+
+
+def save(fig: Figure, path: str | Path) -> Path:
+    """Write `fig` as a PNG (dpi 150, tight bounding box) to `path` (.png), atomically; returns the path."""
+    path = Path(path)
+    check_argument("suffix of path", (".png",), path.suffix.lower())
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".png.tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        fig.savefig(tmp, dpi=DPI, bbox_inches="tight", format="png")
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path

@@ -1,0 +1,75 @@
+"""The evidence behind the maturity stages: municipalities x criteria, each cell the figure, coloured met or missed."""
+
+from __future__ import annotations
+
+import textwrap
+
+import numpy as np
+import pandas as pd
+from matplotlib.colors import ListedColormap
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+
+from igb._checks import check_lang
+from igb.report.figures import COLOUR_MAIN, COLOUR_MISSING, COLOUR_SECOND, _finish, _new_figure, _unit_key
+
+MET, MISSED, UNKNOWN = 2, 1, 0
+COLOURS = ListedColormap(["0.9", COLOUR_SECOND, COLOUR_MAIN])  # unknown, missed, met (colour-blind safe pair)
+ROW_INCH = 0.38          # height per municipality row, inches
+COL_INCH = 0.9           # width per criterion column, inches
+MARGIN_INCH = 3.2        # room for the row labels and the legend, inches
+EXTRA_INCH = 2.6         # room for title, headers and footnotes, inches
+WRAP_HEADER = 13         # characters per line of a criterion header
+TEXT = {
+    "title": {"nl": "Volwassenheid van integraal gezondheidsbeleid: stadium per gemeente en de criteria",
+              "en": "Maturity of integrated health policy: stage per municipality and the criteria"},
+    "met": {"nl": "gehaald", "en": "met"}, "missed": {"nl": "niet gehaald", "en": "missed"},
+    "unknown": {"nl": "niet te beoordelen (te weinig respondenten)", "en": "not assessable (too few respondents)"},
+    "stage": {"nl": "stadium", "en": "stage"}, "none": {"nl": "geen stadium", "en": "no stage"},
+    "note": {"nl": "Getal in een cel: het percentage (of bij 3.1 het aantal sectoren) van de gemeente; kolommen per stadium (1.1 = stadium 1, criterium 1).",
+             "en": "Number in a cell: the municipality's percentage (for 3.1 the number of sectors); columns by stage (1.1 = stage 1, criterion 1)."},
+    "municipality": {"nl": "Gemeente", "en": "Municipality"},
+}
+
+
+def evidence_heatmap(stages: pd.DataFrame, evidence: pd.DataFrame, *, lang: str = "nl", synthetic: bool = False) -> Figure:
+    """Municipalities (rows, with their stage) x criteria (columns): the figure, coloured met / missed / unknown."""
+    check_lang(lang)
+    criteria = list(dict.fromkeys(evidence["criterion"]))
+    labels = evidence.drop_duplicates("criterion").set_index("criterion")["label"]
+    municipalities = sorted(stages["municipality"].astype(str), key=_unit_key)
+    cell = evidence.set_index(["municipality", "criterion"])
+    status = np.full((len(municipalities), len(criteria)), UNKNOWN)
+    values = np.full(status.shape, np.nan)
+    for i, m in enumerate(municipalities):
+        for j, c in enumerate(criteria):
+            row = cell.loc[(m, c)]
+            values[i, j] = row["value"]
+            status[i, j] = UNKNOWN if row["met"] is None or pd.isna(row["met"]) else (MET if row["met"] else MISSED)
+    stage_of = stages.set_index(stages["municipality"].astype(str))
+    row_labels = []
+    for m in municipalities:
+        s = stage_of.loc[m]
+        stage = TEXT["none"][lang] if pd.isna(s["stage"]) else f"{TEXT['stage'][lang]} {int(s['stage'])} {s['stage_name']}"
+        row_labels.append(f"{TEXT['municipality'][lang]} {m} (n = {s['respondents']}): {stage}")
+    fig, ax = _new_figure(MARGIN_INCH + COL_INCH * len(criteria), EXTRA_INCH + ROW_INCH * len(municipalities))
+    ax.imshow(status, cmap=COLOURS, vmin=0, vmax=2, aspect="auto")
+    for i in range(status.shape[0]):
+        for j in range(status.shape[1]):
+            if status[i, j] == UNKNOWN:  # too few respondents: their answers are not shown (privacy)
+                ax.text(j, i, "—", ha="center", va="center", fontsize=8, color="black")
+            elif not np.isnan(values[i, j]):
+                ax.text(j, i, f"{values[i, j]:.0f}", ha="center", va="center", fontsize=8, color="white")
+    ax.set_xticks(range(len(criteria)), [f"{c}\n" + textwrap.fill(labels[c], WRAP_HEADER) for c in criteria],
+                  fontsize=7, rotation=0)
+    ax.xaxis.tick_top()
+    ax.set_yticks(range(len(municipalities)), row_labels, fontsize=8)
+    ax.set_xticks(np.arange(-0.5, len(criteria)), minor=True)
+    ax.set_yticks(np.arange(-0.5, len(municipalities)), minor=True)
+    ax.grid(which="minor", color="white", linewidth=1.5)
+    ax.grid(which="major", visible=False)
+    ax.tick_params(which="both", length=0)
+    ax.legend(handles=[Patch(color=COLOUR_MAIN, label=TEXT["met"][lang]), Patch(color=COLOUR_SECOND, label=TEXT["missed"][lang]),
+                       Patch(facecolor="0.9", edgecolor=COLOUR_MISSING, label=TEXT["unknown"][lang])],
+              loc="upper left", bbox_to_anchor=(0, -0.02), ncol=3, frameon=False, fontsize=8)
+    return _finish(fig, TEXT["title"][lang], lang=lang, synthetic=synthetic, notes=[TEXT["note"][lang]])
