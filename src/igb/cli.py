@@ -131,7 +131,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_reconstruct)
 
     for p in sub.choices.values():
-        p.add_argument("--lang", choices=["nl", "en"], default="en", help="language of messages")
+        p.add_argument("--lang", choices=["nl", "en"], default="nl", help="language of messages and reports (default Dutch)")
         p.add_argument("--limit", type=int, default=None, help="show at most this many problems")
     return parser
 

@@ -156,9 +156,11 @@ def test_fig4_2_bars_and_n_per_municipality(resp, tables):
     seven = resp[resp["municipality"] == "7"]
     assert by_gid["7/segv_work"].get_width() == pytest.approx(pct(*yes_share(seven, "segv_work")))
     # every label is the report's half-up rounding (5 of 8 = 62.5 -> 63%, where round() would give 62)
-    expected = [printed(*yes_share(resp[resp["municipality"] == gid.split("/")[0]] if not gid.startswith("all")
-                                   else resp, gid.split("/")[1]))
-                for c in ax.containers for gid in (p.get_gid() for p in c)]
+    def officers(unit):
+        return resp if unit == "all" else resp[resp["municipality"] == unit]
+
+    gids = [p.get_gid().split("/") for c in ax.containers for p in c]
+    expected = [printed(*yes_share(officers(unit), item)) for unit, item in gids]
     assert [t.get_text() for t in ax.texts] == expected
     assert "63%" in [t.get_text() for t in ax.texts]
 

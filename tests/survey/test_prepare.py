@@ -75,7 +75,7 @@ def test_cli_validate_exits_1_and_writes_nothing(tmp_path, capsys):
     rows[2]["sector"] = "kunst"
     path = write_csv(tmp_path / "responses.csv", rows)
     before = sorted(p.name for p in tmp_path.iterdir())
-    assert main(["validate", str(path)]) == 1
+    assert main(["validate", str(path), "--lang", "en"]) == 1
     out = capsys.readouterr().out
     assert "sector_unknown" in out and "row 4" in out and "kunst" in out
     assert sorted(p.name for p in tmp_path.iterdir()) == before
@@ -92,6 +92,6 @@ def test_cli_prepare_reports_and_exits_1(project, monkeypatch, capsys):
     rows = valid_rows()
     rows[0]["respondent_id"] = rows[1]["respondent_id"]
     write_csv(project.raw("w1") / "responses.csv", rows)
-    assert main(["prepare", "--wave", "w1"]) == 1
+    assert main(["prepare", "--wave", "w1", "--lang", "en"]) == 1
     assert "respondent_id_duplicate" in capsys.readouterr().err
     assert not project.processed("w1").exists()

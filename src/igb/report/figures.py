@@ -47,7 +47,7 @@ BLANK_BOX = dict(facecolor="white", edgecolor="none", pad=1.5)  # keeps the mark
 # --- Texts and layout ---------------------------------------------------------------------------------
 SUPPRESSED = "—"            # printed instead of a number in a suppressed (or empty) cell, as the tables do
 WRAP_LABEL = 40             # characters per line of a long bar label (Dutch labels run to 70 characters)
-WRAP_TITLE = 72             # characters per line of a title, at least
+WRAP_TITLE = 50             # characters per line of a title, at least
 TITLE_CHARS_PER_INCH = 8    # characters of the bold title per inch of figure width
 WRAP_GROUP = 26             # characters per line of a group label under vertical bars
 WRAP_HEADER = 19            # characters per line of a heatmap column header
@@ -184,7 +184,7 @@ def _value(row, column: str = "pct") -> float:
 
 
 def _pct_label(value: float) -> str:
-    return "0%" if np.isnan(value) else f"{round(value)}%"
+    return SUPPRESSED if np.isnan(value) else f"{round_pct(value)}%"
 
 
 def _count_label(value: float) -> str:

@@ -7,6 +7,7 @@ Notebooks run in separate processes; a failing notebook does not stop the others
 
 from __future__ import annotations
 
+import os
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -63,6 +64,7 @@ def render(name: str, wave: str, *, lang: str = "nl", min_cell: int | None = Non
     min_cell = min_cell if min_cell is not None else (spec.min_cell if spec.min_cell is not None else 5)
     parameters = {"wave": wave, "lang": lang, "min_cell": int(min_cell), "output_dir": str(out)}
     started = time.perf_counter()
+    os.environ["IGB_ROOT"] = str(paths.root)  # the kernel inherits it: the notebook reads this project
     tmp = executed.with_suffix(".running.ipynb")
     try:
         papermill.execute_notebook(str(source), str(tmp), parameters=parameters, cwd=str(paths.root),

@@ -282,13 +282,14 @@ def _assign(slots, counts, codebook, rng) -> pd.DataFrame:
                 n_dk = counts.get((m, item_id, "dont_know"), 0)
                 for k, s in enumerate(order):
                     answers[s][item_id] = "yes" if k < n_yes else "dont_know" if k < n_yes + n_dk else "no"
-            elif item_id in ("collaborates",) or item_id in group.columns:
+            else:
                 for s in asked:
-                    if pd.isna(answers[s].get(item_id)):
-                        answers[s][item_id] = "no"
-            else:  # partners and external parties that no published number touches: random, no information
-                for s in asked:
-                    answers[s][item_id] = "no" if item_id == f"partner_{s}" else ("yes" if rng.random() < 0.5 else "no")
+                    if item_id == "collaborates" or (s, item_id) in SEC51_PARTNERS:
+                        continue  # decided in stage 1
+                    if item_id == f"partner_{s}":
+                        answers[s][item_id] = "no"  # nobody names his own sector
+                    else:  # partners and external parties that no published number touches: random, no information
+                        answers[s][item_id] = "yes" if rng.random() < 0.5 else "no"
         rows.extend(answers.values())
     frame = pd.DataFrame(rows, columns=["respondent_id", "municipality", "sector", *codebook.item_ids])
     order = {s: k for k, s in enumerate(codebook.sector_ids)}
