@@ -20,7 +20,7 @@ NOTEBOOKS := $(filter-out $(if $(filter rivm2009,$(WAVE)),,05_replication),$(bas
 REPORTS   := $(patsubst %,reports/$(WAVE)/%.html,$(NOTEBOOKS))
 MAKEFLAGS += --jobs=2
 
-.PHONY: help setup all test clean reconstruction ensemble bench
+.PHONY: help setup all test clean reconstruction ensemble bench reports
 
 help: ## Show this list of targets (the default)
 	@grep -hE '^[a-zA-Z_.%/-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | awk -F'\t' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -36,8 +36,16 @@ $(STAMP): pyproject.toml requirements.lock
 PUBLISHED := $(wildcard data/published/*.csv)
 AUDIT     := data/processed/rivm2009/errata.csv
 
-all: $(OUT)/respondents.parquet $(AUDIT) $(REPORTS) ## Set up if missing and run the full replication of WAVE (default rivm2009)
-	@echo "reports of wave $(WAVE): reports/$(WAVE)/ (HTML without code; with-code/ for students)"
+MUNICIPALITY_INDEX := reports/$(WAVE)/municipalities/index.html
+
+all: $(OUT)/respondents.parquet $(AUDIT) $(REPORTS) $(MUNICIPALITY_INDEX) ## Set up if missing and run the full replication of WAVE (default rivm2009)
+	@echo "reports of wave $(WAVE): reports/$(WAVE)/ (HTML without code; with-code/ for students; municipalities/ for advisers)"
+
+reports: $(MUNICIPALITY_INDEX) ## Render one report per municipality of WAVE (only those whose inputs changed)
+
+# igb reports itself skips every report whose inputs (template, data, params, code) are unchanged.
+$(MUNICIPALITY_INDEX): notebooks/templates/municipality.ipynb $(OUT)/respondents.parquet $(wildcard params/*.yaml) $(SRC) | $(STAMP)
+	$(BIN)/igb reports --wave $(WAVE) --jobs 2
 
 $(OUT)/respondents.parquet: $(RAW) $(PARAMS) $(SRC) | $(STAMP)
 	$(BIN)/igb prepare --wave $(WAVE)

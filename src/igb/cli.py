@@ -98,6 +98,22 @@ def _cmd_run(args) -> int:
     return 0
 
 
+def _cmd_reports(args) -> int:
+    from igb.report.batch import run
+
+    results = run(args.wave, municipalities=args.municipality, lang=args.lang, min_cell=args.min_cell, jobs=args.jobs,
+                  xlsx=not args.no_xlsx, force=args.force)
+    done = [r for r in results if r.ok and not r.skipped]
+    skipped = [r for r in results if r.skipped]
+    failed = [r for r in results if not r.ok]
+    print(f"{len(done)} rendered, {len(skipped)} up to date, {len(failed)} failed")
+    for r in failed:
+        print(f"FAILED municipality {r.municipality}: {r.error} (log: {r.log})", file=sys.stderr)
+    if results:
+        print(f"index: {results[0].html.parent / 'index.html' if results[0].html else ''}")
+    return 1 if failed else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="igb", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -119,6 +135,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", type=int, default=2, help="notebooks run in this many processes")
     p.add_argument("--no-prepare", action="store_true", help="use the prepared data as they are")
     p.set_defaults(func=_cmd_run)
+
+    p = sub.add_parser("reports", help="render one report per municipality (papermill, parallel) and an index")
+    p.add_argument("--wave", required=True)
+    p.add_argument("--municipality", action="append", help="only this municipality (repeatable)")
+    p.add_argument("--jobs", type=int, default=2, help="reports run in this many processes")
+    p.add_argument("--min-cell", type=int, default=None, help="smallest n shown (default 5)")
+    p.add_argument("--no-xlsx", action="store_true", help="do not write the municipality's tables as .xlsx")
+    p.add_argument("--force", action="store_true", help="render even reports whose inputs did not change")
+    p.set_defaults(func=_cmd_reports)
 
     p = sub.add_parser("audit", help="check the published 2009 tables against themselves; write the errata")
     p.set_defaults(func=_cmd_audit)

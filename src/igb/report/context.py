@@ -36,6 +36,7 @@ class WaveContext:
     codebook: Codebook
     lang: str
     min_cell: int
+    paths: Paths | None = None
 
     @property
     def synthetic(self) -> bool:
@@ -77,4 +78,4 @@ def load(wave: str, *, lang: str = "nl", min_cell: int = 0, paths: Paths | None 
         tables = report_tables(respondents, codebook=codebook, sent=spec.sent or None)
     keep = tables["table"].isin(["VI.1", "fig3.1"])  # response counts are not shares of a small base
     tables = pd.concat([tables[keep], suppress(tables[~keep], min_cell)]) if min_cell else tables
-    return WaveContext(wave, spec, respondents, tables.reset_index(drop=True), codebook, lang, min_cell)
+    return WaveContext(wave, spec, respondents, tables.reset_index(drop=True), codebook, lang, min_cell, paths)

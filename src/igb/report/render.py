@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import time
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +20,20 @@ from igb.survey.io import write_text
 
 NOTEBOOKS = ("01_response", "02_policy_content", "03_collaboration", "04_factors", "05_replication", "06_maturity")
 ONLY_FOR = {"05_replication": "rivm2009"}  # the replication report compares with the 2009 publication
+
+
+@contextmanager
+def project_env(root: Path):
+    """IGB_ROOT set to `root` while a kernel starts (the kernel inherits it), restored afterwards."""
+    before = os.environ.get("IGB_ROOT")
+    os.environ["IGB_ROOT"] = str(root)
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("IGB_ROOT", None)
+        else:
+            os.environ["IGB_ROOT"] = before
 
 
 @dataclass
@@ -38,11 +53,19 @@ def notebooks_for(wave: str) -> list[str]:
 
 
 def to_html(ipynb: Path, html: Path, *, code: bool) -> Path:
-    """Render an executed notebook to standalone HTML, with or without its code cells."""
+    """Render an executed notebook to standalone HTML, with or without its code cells.
+
+    Cells tagged `remove_cell` (notes for developers, e.g. in the municipality template) are left out.
+    """
     import nbformat
     from nbconvert import HTMLExporter
 
-    exporter = HTMLExporter(exclude_input=not code, exclude_input_prompt=not code, exclude_output_prompt=True)
+    from traitlets.config import Config
+
+    config = Config()
+    config.TagRemovePreprocessor.enabled = True
+    config.TagRemovePreprocessor.remove_cell_tags = {"remove_cell"}  # notes for developers, not for readers
+    exporter = HTMLExporter(config=config, exclude_input=not code, exclude_input_prompt=not code, exclude_output_prompt=True)
     body, _ = exporter.from_notebook_node(nbformat.read(ipynb, as_version=4))
     return write_text(body, html)
 
@@ -64,11 +87,11 @@ def render(name: str, wave: str, *, lang: str = "nl", min_cell: int | None = Non
     min_cell = min_cell if min_cell is not None else (spec.min_cell if spec.min_cell is not None else 5)
     parameters = {"wave": wave, "lang": lang, "min_cell": int(min_cell), "output_dir": str(out)}
     started = time.perf_counter()
-    os.environ["IGB_ROOT"] = str(paths.root)  # the kernel inherits it: the notebook reads this project
     tmp = executed.with_suffix(".running.ipynb")
     try:
-        papermill.execute_notebook(str(source), str(tmp), parameters=parameters, cwd=str(paths.root),
-                                   progress_bar=False, log_output=False, kernel_name="python3")
+        with project_env(paths.root):  # the kernel reads this project
+            papermill.execute_notebook(str(source), str(tmp), parameters=parameters, cwd=str(paths.root),
+                                       progress_bar=False, log_output=False, kernel_name="python3")
         tmp.replace(executed)
         html = to_html(executed, out / f"{name}.html", code=False)
         to_html(executed, out / "with-code" / f"{name}.html", code=True)

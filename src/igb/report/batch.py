@@ -1,0 +1,244 @@
+"""Render one report per municipality from the template notebook: validated first, parallel, failures collected.
+
+Parameters are checked before any kernel starts (unknown wave, municipality or parameter: a clear error,
+nothing run). Reports run in separate processes with a progress bar; each keeps its log; a failing
+report does not stop the others and is listed at the end. A report whose inputs (template, prepared
+data, parameters, params/, package code) are unchanged since it was last rendered is not rendered again.
+Output names are deterministic: reports/<wave>/municipalities/<code>.html (English: .../en/<code>.html).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import logging
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from igb._checks import check_lang
+from igb.config import Paths, paths as project_paths
+from igb.errors import ConfigError
+from igb.survey.io import write_text
+
+TEMPLATE = Path("notebooks") / "templates" / "municipality.ipynb"
+DEFAULT_MIN_CELL = 5  # privacy floor of municipality reports unless --min-cell says otherwise
+
+
+@dataclass
+class ReportResult:
+    """What happened to one municipality's report."""
+
+    municipality: str
+    ok: bool
+    skipped: bool = False
+    seconds: float = 0.0
+    html: Path | None = None
+    log: Path | None = None
+    error: str = ""
+
+
+def output_dir(wave: str, lang: str, paths: Paths) -> Path:
+    base = paths.reports(wave) / "municipalities"
+    return base if lang == "nl" else base / lang
+
+
+def template_parameters(path: Path) -> list[str]:
+    """Names in the template's `parameters` cell."""
+    import nbformat
+    from papermill.translators import PythonTranslator
+
+    nb = nbformat.read(path, as_version=4)
+    cell = next((c for c in nb.cells if "parameters" in c.metadata.get("tags", [])), None)
+    if cell is None:
+        raise ConfigError(f"{path}: no cell tagged 'parameters'")
+    return [p.name for p in PythonTranslator.inspect(cell)]
+
+
+def plan(wave: str, *, municipalities=None, lang: str = "nl", min_cell: int | None = None, extra: dict | None = None,
+         paths: Paths | None = None) -> list[dict]:
+    """The parameters of every report to render; raises ConfigError before anything runs if one is wrong."""
+    paths = paths or project_paths()
+    check_lang(lang)
+    template = paths.root / TEMPLATE
+    if not template.exists():
+        raise ConfigError(f"template notebook {template} not found")
+    respondents = paths.processed(wave) / "respondents.parquet"
+    if not respondents.exists():
+        known = sorted(p.name for p in (paths.root / "data" / "processed").glob("*") if (p / "respondents.parquet").exists())
+        raise ConfigError(f"unknown or unprepared wave {wave!r}: no {respondents}; prepared waves: {known} "
+                          f"(run `igb prepare --wave {wave}`)")
+    codes = sorted(pd.read_parquet(respondents, columns=["municipality"])["municipality"].astype(str).unique(),
+                   key=lambda m: (0, int(m)) if m.isdigit() else (1, m))
+    wanted = [str(m) for m in municipalities] if municipalities else codes
+    unknown = [m for m in wanted if m not in codes]
+    if unknown:
+        raise ConfigError(f"unknown municipality {unknown} in wave {wave!r}; known: {codes}")
+    allowed = template_parameters(template)
+    extra = dict(extra or {})
+    bad = sorted(set(extra) - set(allowed))
+    if bad:
+        raise ConfigError(f"unknown report parameter(s) {bad}; the template takes {allowed}")
+    out = output_dir(wave, lang, paths)
+    min_cell = DEFAULT_MIN_CELL if min_cell is None else int(min_cell)
+    return [{"wave": wave, "municipality": m, "lang": lang, "min_cell": min_cell, "output_dir": str(out), **extra}
+            for m in wanted]
+
+
+def fingerprint(parameters: dict, paths: Paths) -> str:
+    """A digest of everything a report depends on: template, prepared data, params, package code, parameters."""
+    digest = hashlib.sha256(json.dumps(parameters, sort_keys=True).encode())
+    files = [paths.root / TEMPLATE, *sorted(paths.processed(parameters["wave"]).glob("*.parquet")),
+             *sorted(paths.params.glob("*.yaml")), *sorted(paths.params.glob("waves/*.yaml")),
+             *sorted(Path(__file__).resolve().parents[1].rglob("*.py"))]
+    for f in files:
+        digest.update(f.name.encode())
+        digest.update(f.read_bytes())
+    return digest.hexdigest()
+
+
+def _stamp(parameters: dict) -> Path:
+    return Path(parameters["output_dir"]) / ".inputs" / f"{parameters['municipality']}.sha256"
+
+
+def _render_one(job: tuple) -> ReportResult:
+    """Run in a worker process: execute the template, write HTML (no code) and xlsx, keep the log."""
+    import papermill
+
+    from igb.report.render import project_env, to_html
+
+    parameters, root, xlsx, digest = job
+    paths = project_paths(root)
+    code = parameters["municipality"]
+    out = Path(parameters["output_dir"])
+    executed = out / "notebooks" / f"{code}.ipynb"
+    log_path = out / "logs" / f"{code}.log"
+    for folder in (executed.parent, log_path.parent):
+        folder.mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(log_path, mode="w", encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    logger = logging.getLogger("papermill")
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    started = time.perf_counter()
+    tmp = executed.with_suffix(".running.ipynb")
+    try:
+        with project_env(paths.root):  # the kernel (and the xlsx writer) read this project
+            papermill.execute_notebook(str(paths.root / TEMPLATE), str(tmp), parameters=parameters, cwd=str(paths.root),
+                                       progress_bar=False, log_output=True, kernel_name="python3")
+            tmp.replace(executed)
+            page = to_html(executed, out / f"{code}.html", code=False)
+            if xlsx:
+                _write_xlsx(parameters, out / f"{code}.xlsx", paths)
+        stamp = _stamp(parameters)
+        stamp.parent.mkdir(parents=True, exist_ok=True)
+        stamp.write_text(digest)
+        return ReportResult(code, True, False, time.perf_counter() - started, page, log_path)
+    except Exception as exc:  # one report's failure is collected, never fatal to the batch
+        if tmp.exists():
+            tmp.replace(out / "notebooks" / f"{code}.failed.ipynb")
+        message = f"{exc.ename}: {exc.evalue}" if hasattr(exc, "ename") else f"{type(exc).__name__}: {exc}"
+        logger.error("report %s failed: %s", code, message)
+        return ReportResult(code, False, False, time.perf_counter() - started, None, log_path, message.strip().splitlines()[0])
+    finally:
+        logger.removeHandler(handler)
+        handler.close()
+
+
+def _write_xlsx(parameters: dict, path: Path, paths: Paths) -> None:
+    """The municipality's tables as a workbook (atomically)."""
+    from igb.report import context
+    from igb.report import municipality as report
+
+    ctx = context.load(parameters["wave"], lang=parameters["lang"], min_cell=parameters["min_cell"], paths=paths)
+    sheets = report.tables_for_excel(report.view(ctx, parameters["municipality"]))
+    tmp = path.with_suffix(".tmp.xlsx")
+    with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
+        for name, frame in sheets.items():
+            frame.to_excel(writer, sheet_name=name[:31], index=False)
+    tmp.replace(path)
+
+
+def run(wave: str, *, municipalities=None, lang: str = "nl", min_cell: int | None = None, jobs: int = 2,
+        xlsx: bool = True, force: bool = False, progress: bool = True, extra: dict | None = None,
+        paths: Paths | None = None) -> list[ReportResult]:
+    """Render the reports of a wave (all municipalities, or some); returns one result per municipality."""
+    from tqdm import tqdm
+
+    paths = paths or project_paths()
+    planned = plan(wave, municipalities=municipalities, lang=lang, min_cell=min_cell, extra=extra, paths=paths)
+    results, todo = [], []
+    for parameters in planned:
+        digest = fingerprint(parameters, paths)
+        stamp, page = _stamp(parameters), Path(parameters["output_dir"]) / f"{parameters['municipality']}.html"
+        if not force and page.exists() and stamp.exists() and stamp.read_text() == digest:
+            results.append(ReportResult(parameters["municipality"], True, True, 0.0, page))
+        else:
+            todo.append((parameters, paths.root, xlsx, digest))
+    bar = tqdm(total=len(todo), desc=f"reports {wave}", unit="report", disable=not progress or not todo)
+    if jobs <= 1:
+        for job in todo:
+            results.append(_render_one(job))
+            bar.update()
+    else:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            for future in as_completed([pool.submit(_render_one, job) for job in todo]):
+                results.append(future.result())
+                bar.update()
+    bar.close()
+    order = [p["municipality"] for p in planned]
+    results.sort(key=lambda r: order.index(r.municipality))
+    write_index(wave, results, lang=lang, paths=paths, out=output_dir(wave, lang, paths))
+    return results
+
+
+INDEX_TEXT = {
+    "title": {"nl": "Rapporten per gemeente, golf {wave}", "en": "Reports per municipality, wave {wave}"},
+    "municipality": {"nl": "Gemeente", "en": "Municipality"}, "respondents": {"nl": "Respondenten", "en": "Respondents"},
+    "stage": {"nl": "Stadium", "en": "Stage"}, "report": {"nl": "Rapport", "en": "Report"},
+    "failed": {"nl": "MISLUKT (zie log)", "en": "FAILED (see log)"}, "none": {"nl": "geen stadium", "en": "no stage"},
+    "synthetic": {"nl": ("SYNTHETISCHE GEGEVENS: de respondenten zijn gereconstrueerd uit gepubliceerde tabellen; "
+                         "dit zijn geen onderzoeksgegevens en geen beoordeling van echte gemeenten."),
+                  "en": ("SYNTHETIC DATA: the respondents are reconstructed from published tables; these are not study "
+                         "data and not an assessment of real municipalities.")},
+}
+
+
+def write_index(wave: str, results: list[ReportResult], *, lang: str, paths: Paths, out: Path) -> Path:
+    """index.html: every municipality with its stage and a link to its report (or the failure)."""
+    from igb.analysis.maturity import assess
+    from igb.report.municipality import display_name
+    from igb.report.context import load
+
+    ctx = load(wave, lang=lang, paths=paths)
+    from igb.analysis.maturity import load_model
+
+    stages, _ = assess(ctx.respondents, load_model(paths.params / "maturity.yaml"), lang=lang)
+    stages = stages.set_index(stages["municipality"].astype(str))
+    t = {k: v[lang] for k, v in INDEX_TEXT.items()}
+    rows = []
+    for r in results:
+        s = stages.loc[r.municipality]
+        stage = t["none"] if pd.isna(s["stage"]) else f"{int(s['stage'])} {html.escape(str(s['stage_name']))}"
+        link = (f'<a href="{r.municipality}.html">{html.escape(display_name(ctx, r.municipality))}</a>' if r.ok
+                else f'{html.escape(display_name(ctx, r.municipality))}: <strong>{t["failed"]}</strong> '
+                     f'<a href="logs/{r.municipality}.log">log</a>')
+        rows.append(f"<tr><td>{html.escape(r.municipality)}</td><td>{link}</td><td>{s['respondents']}</td><td>{stage}</td></tr>")
+    banner = f'<p class="synthetic">{t["synthetic"]}</p>' if ctx.synthetic else ""
+    page = f"""<!DOCTYPE html>
+<html lang="{lang}"><head><meta charset="utf-8"><title>{html.escape(t['title'].format(wave=wave))}</title>
+<style>body{{font-family:sans-serif;max-width:60em;margin:2em auto}}table{{border-collapse:collapse}}
+td,th{{padding:.3em .8em;border-bottom:1px solid #ddd;text-align:left}}.synthetic{{color:#8b0000;font-weight:bold;
+border:1px solid #8b0000;background:#fff2f2;padding:.5em}}</style></head><body>
+<h1>{html.escape(t['title'].format(wave=wave))}</h1>
+{banner}
+<table><thead><tr><th>#</th><th>{t['report']}</th><th>{t['respondents']}</th><th>{t['stage']}</th></tr></thead>
+<tbody>
+{chr(10).join(rows)}
+</tbody></table></body></html>
+"""
+    return write_text(page, out / "index.html")

@@ -1,0 +1,345 @@
+"""One municipality's report for policy advisers: key figures against the others, stage, factors, advice.
+
+Everything is per municipality, never per sector within it (one officer per sector would make a sector cell
+one person's answer). Shares with a base below `min_cell` are not shown; a municipality with fewer
+respondents than `min_cell` gets a report that says so instead of numbers. Texts in Dutch or English.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from igb.analysis import maturity
+from igb.analysis.tables import round_pct
+from igb.config import load_params, paths as project_paths
+from igb.report.context import WaveContext
+
+SECTIONS = [  # (table, item prefix or items, heading key)
+    ("VII.2", ["health_priority", "health_work", "segv_priority", "segv_work"], "policy"),
+    ("VIII.2", ["collaborates"], "collaboration"),
+    ("VIII.3", "way_", "ways"),
+    ("IX.1", "pos_", "positive"),
+    ("IX.2", "neg_", "negative"),
+    ("IX.3", "pol_", "political"),
+]
+TOP = 3  # strongest / weakest factors listed
+T = {
+    "title": {"nl": "Intersectoraal samenwerken aan gezondheidsachterstanden: {name}", "en": "Intersectoral collaboration on health inequalities: {name}"},
+    "municipality": {"nl": "Gemeente {code}", "en": "Municipality {code}"},
+    "intro": {"nl": ("Dit rapport vat samen wat {n} beleidsambtenaren van {name} in de vragenlijst van golf `{wave}` "
+                     "hebben geantwoord over gezondheid(sachterstanden) in hun beleid en over samenwerking tussen sectoren. "
+                     "De cijfers staan naast die van de andere {others} gemeenten (laagste, mediaan, hoogste). "
+                     "Resultaten per sector binnen de gemeente worden niet getoond: per sector antwoordde één ambtenaar."),
+              "en": ("This report summarises what {n} policy officers of {name} answered in the questionnaire of wave `{wave}` "
+                     "about health (inequalities) in their policy and about collaboration between sectors. "
+                     "The figures stand next to those of the other {others} municipalities (lowest, median, highest). "
+                     "Results per sector within the municipality are not shown: one officer answered per sector.")},
+    "too_few": {"nl": ("**Te weinig respondenten.** Uit {name} kwamen {n} vragenlijsten terug, minder dan de {min_cell} die nodig "
+                       "zijn om cijfers te tonen zonder dat individuele antwoorden herkenbaar worden. Dit rapport toont daarom geen cijfers."),
+                "en": ("**Too few respondents.** {name} returned {n} questionnaires, fewer than the {min_cell} needed to show figures "
+                       "without making individual answers recognisable. This report therefore shows no figures.")},
+    "policy": {"nl": "Gezondheid in het beleid", "en": "Health in sector policy"},
+    "collaboration": {"nl": "Samenwerking", "en": "Collaboration"},
+    "ways": {"nl": "Manieren van samenwerken", "en": "Ways of collaborating"},
+    "positive": {"nl": "Positieve factoren", "en": "Positive factors"},
+    "negative": {"nl": "Negatieve factoren", "en": "Negative factors"},
+    "political": {"nl": "Politieke factoren", "en": "Political factors"},
+    "col_topic": {"nl": "Onderwerp", "en": "Topic"}, "col_here": {"nl": "Deze gemeente", "en": "This municipality"},
+    "col_n": {"nl": "n", "en": "n"}, "col_min": {"nl": "Laagste", "en": "Lowest"}, "col_median": {"nl": "Mediaan", "en": "Median"},
+    "col_max": {"nl": "Hoogste", "en": "Highest"}, "col_section": {"nl": "Onderdeel", "en": "Section"},
+    "stage": {"nl": "**Stadium {stage}: {name}.** {reason}", "en": "**Stage {stage}: {name}.** {reason}"},
+    "no_stage": {"nl": "**Geen stadium.** {reason}", "en": "**No stage.** {reason}"},
+    "stage_intro": {"nl": ("Het rapport beschrijft vijf stadia van integraal gezondheidsbeleid (Bewust, Belegd, Beproefd, Beleid, Begrepen). "
+                           "Hier is gemeten welke stadia deze gemeente bereikt, met de criteria uit `params/maturity.yaml`; "
+                           "een stadium telt pas als ook alle lagere stadia gehaald zijn."),
+                    "en": ("The report describes five stages of integrated health policy (Aware, Assigned, Tried, Policy, Understood). "
+                           "Below, the stages this municipality reaches are measured with the criteria of `params/maturity.yaml`; "
+                           "a stage counts only when all lower stages are met too.")},
+    "crit": {"nl": "Criterium", "en": "Criterion"}, "value": {"nl": "Waarde", "en": "Value"},
+    "threshold": {"nl": "Drempel", "en": "Threshold"}, "met": {"nl": "Gehaald", "en": "Met"},
+    "yes": {"nl": "ja", "en": "yes"}, "no": {"nl": "nee", "en": "no"}, "hidden": {"nl": "niet getoond", "en": "not shown"},
+    "strong": {"nl": "**Sterkste positieve factoren** (door de meeste samenwerkende ambtenaren genoemd): {items}.",
+               "en": "**Strongest positive factors** (named by most collaborating officers): {items}."},
+    "weak": {"nl": "**Zwakste positieve factoren**: {items}.", "en": "**Weakest positive factors**: {items}."},
+    "obstacles": {"nl": "**Grootste belemmeringen** (negatieve factoren): {items}.", "en": "**Main obstacles** (negative factors): {items}."},
+    "factors_hidden": {"nl": "Te weinig ambtenaren werken samen ({n} < {min_cell}) om de factoren te tonen.",
+                       "en": "Too few officers collaborate ({n} < {min_cell}) to show the factors."},
+    "advice_intro": {"nl": ("Hoofdstuk 7 van het rapport noemt tien elementen voor succesvolle samenwerking rond integraal gezondheidsbeleid. "
+                            "Op grond van de criteria die deze gemeente nog niet haalt en de factoren die ontbreken, zijn dit de elementen om aan te werken:"),
+                     "en": ("Chapter 7 of the report names ten elements of successful collaboration on integrated health policy. "
+                            "Given the criteria this municipality does not yet meet and the factors it lacks, these are the elements to work on:")},
+    "no_advice": {"nl": "De gemeente haalt alle criteria en mist geen van de factoren waar de elementen van hoofdstuk 7 op ingaan.",
+                  "en": "The municipality meets every criterion and lacks none of the factors chapter 7's elements address."},
+    "because": {"nl": "Waarom", "en": "Why"}, "examples": {"nl": "Voorbeelden uit het rapport (box {box})", "en": "Examples from the report (box {box}, in Dutch)"},
+    "criterion_missed": {"nl": "criterium {id} niet gehaald ({label}: {value}, drempel {op} {threshold})",
+                         "en": "criterion {id} not met ({label}: {value}, threshold {op} {threshold})"},
+    "item_cond": {"nl": "{label}: {value}% van de samenwerkende ambtenaren", "en": "{label}: {value}% of collaborating officers"},
+    "stage_cond": {"nl": "stadium lager dan {stage}", "en": "stage below {stage}"},
+    "about": {"nl": ("**Over deze cijfers.** Percentages zijn aandelen van de ambtenaren die de vraag kregen: de vragen over manieren van "
+                     "samenwerken en over factoren kregen alleen wie samenwerkt. Cellen met minder dan {min_cell} ambtenaren worden niet getoond (—). "
+                     "De zestien gemeenten van het onderzoek van 2009 zijn niet willekeurig gekozen; vergelijkingen met de andere gemeenten "
+                     "zeggen niets over Nederlandse gemeenten in het algemeen. Het rapport zelf beoordeelde geen afzonderlijke gemeenten."),
+              "en": ("**About these figures.** Percentages are shares of the officers who were asked: only those who collaborate were asked "
+                     "about ways of collaborating and factors. Cells with fewer than {min_cell} officers are not shown (—). "
+                     "The sixteen municipalities of the 2009 study were not chosen at random; comparisons with the other municipalities say "
+                     "nothing about Dutch municipalities in general. The report itself did not assess individual municipalities.")},
+    "plot_title": {"nl": "{name} naast de andere gemeenten", "en": "{name} next to the other municipalities"},
+    "plot_range": {"nl": "spreiding andere gemeenten (laagste tot hoogste)", "en": "other municipalities (lowest to highest)"},
+    "plot_median": {"nl": "mediaan andere gemeenten", "en": "median of the other municipalities"},
+    "plot_pct": {"nl": "% van de ambtenaren", "en": "% of officers"},
+}
+
+
+def text(key: str, lang: str, **fmt) -> str:
+    """A report text in the chosen language."""
+    return T[key][lang].format(**fmt)
+
+
+@dataclass
+class MunicipalityView:
+    """What the report of one municipality is made of."""
+
+    ctx: WaveContext
+    code: str
+    name: str
+    respondents: int
+    collaborators: int
+    stage: pd.Series
+    evidence: pd.DataFrame
+    elements: list[dict]
+
+    @property
+    def lang(self) -> str:
+        return self.ctx.lang
+
+    @property
+    def min_cell(self) -> int:
+        return self.ctx.min_cell
+
+    @property
+    def too_few(self) -> bool:
+        return self.respondents < max(self.min_cell, 1)
+
+
+def display_name(ctx: WaveContext, code: str) -> str:
+    """The municipality's name if the wave's mapping gives one, else its pseudonymous code."""
+    return ctx.spec.municipality_names.get(code) or text("municipality", ctx.lang, code=code)
+
+
+def view(ctx: WaveContext, municipality: str) -> MunicipalityView:
+    """Collect one municipality's figures, stage and evidence; KeyError for an unknown municipality."""
+    code = str(municipality)
+    known = sorted(ctx.respondents["municipality"].astype(str).unique(), key=lambda m: (len(m), m))
+    if code not in known:
+        raise KeyError(f"municipality {code!r} is not in wave {ctx.wave!r}; known: {known}")
+    model = maturity.load_model((ctx.paths or project_paths()).params / "maturity.yaml")
+    stages, evidence = maturity.assess(ctx.respondents, model, lang=ctx.lang)
+    own = ctx.respondents[ctx.respondents["municipality"].astype(str) == code]
+    elements = load_params((ctx.paths or project_paths()).params / "elements.yaml")["elements"]
+    return MunicipalityView(ctx, code, display_name(ctx, code), len(own),
+                            int((own["collaborates"].astype(str) == "yes").sum()),
+                            stages.set_index(stages["municipality"].astype(str)).loc[code],
+                            evidence[evidence["municipality"].astype(str) == code].reset_index(drop=True), elements)
+
+
+def title(v: MunicipalityView) -> str:
+    return "# " + text("title", v.lang, name=v.name)
+
+
+def intro(v: MunicipalityView) -> str:
+    """The opening: the synthetic-data banner if any, what the report is, or the too-few notice."""
+    parts = [title(v)]
+    if v.ctx.banner():
+        parts.append(v.ctx.banner())
+    others = v.ctx.respondents["municipality"].nunique() - 1
+    if v.too_few:
+        parts.append(text("too_few", v.lang, name=v.name, n=v.respondents, min_cell=v.min_cell))
+    else:
+        parts.append(text("intro", v.lang, n=v.respondents, name=v.name, wave=v.ctx.wave, others=others))
+    return "\n\n".join(parts)
+
+
+def key_figures(v: MunicipalityView) -> pd.DataFrame | None:
+    """This municipality's shares next to the lowest, median and highest of the other municipalities."""
+    if v.too_few:
+        return None
+    rows = []
+    for table, items, heading in SECTIONS:
+        t = v.ctx.tables[(v.ctx.tables["table"] == table) & (v.ctx.tables["unit_type"] == "municipality")
+                         & (v.ctx.tables["category"] == "yes")]
+        chosen = [i for i in dict.fromkeys(t["item"]) if (i.startswith(items) if isinstance(items, str) else i in items)]
+        for item in chosen:
+            cells = t[t["item"] == item]
+            own = cells[cells["unit"].astype(str) == v.code]
+            others = cells[(cells["unit"].astype(str) != v.code) & ~cells["suppressed"]]["pct"].dropna().astype(float)
+            here = own.iloc[0] if len(own) else None
+            shown = here is not None and not here["suppressed"] and pd.notna(here["pct"])
+            rows.append({text("col_section", v.lang): text(heading, v.lang),
+                         text("col_topic", v.lang): v.ctx.codebook.item_label(item, v.lang),
+                         text("col_here", v.lang): f"{round_pct(float(here['pct']))}%" if shown else "—",
+                         text("col_n", v.lang): int(here["n"]) if shown else "—",
+                         text("col_min", v.lang): f"{round_pct(others.min())}%" if len(others) else "—",
+                         text("col_median", v.lang): f"{round_pct(others.median())}%" if len(others) else "—",
+                         text("col_max", v.lang): f"{round_pct(others.max())}%" if len(others) else "—",
+                         "_item": item, "_pct": float(here["pct"]) if shown else np.nan,
+                         "_others": others.tolist()})
+    return pd.DataFrame(rows)
+
+
+def key_figures_table(v: MunicipalityView) -> pd.DataFrame | None:
+    """key_figures without the helper columns, for display."""
+    frame = key_figures(v)
+    if frame is None:
+        return None
+    return frame[[c for c in frame.columns if not c.startswith("_")]].set_index(
+        [text("col_section", v.lang), text("col_topic", v.lang)])
+
+
+def key_figures_plot(v: MunicipalityView, *, sections=("policy", "collaboration", "positive", "negative")) -> Figure | None:
+    """Dot plot: this municipality's share, the others' range and median, per topic."""
+    from igb.report.figures import COLOUR_MAIN, _finish, _new_figure
+
+    frame = key_figures(v)
+    if frame is None:
+        return None
+    headings = {text(s, v.lang) for s in sections}
+    frame = frame[frame[text("col_section", v.lang)].isin(headings)].reset_index(drop=True)
+    fig, ax = _new_figure(10.5, 1.8 + 0.32 * len(frame))
+    y = np.arange(len(frame))[::-1]
+    for yi, row in zip(y, frame.itertuples(index=False)):
+        others = row[-1]
+        if others:
+            ax.plot([min(others), max(others)], [yi, yi], color="0.75", linewidth=6, solid_capstyle="round", zorder=1)
+            ax.plot([np.median(others)], [yi], marker="|", color="0.3", markersize=14, zorder=2)
+        if not np.isnan(row[-2]):
+            ax.plot([row[-2]], [yi], marker="o", color=COLOUR_MAIN, markersize=9, zorder=3)
+    ax.set_yticks(y, [f"{t}" for t in frame[text("col_topic", v.lang)]], fontsize=8)
+    section = frame[text("col_section", v.lang)].tolist()
+    for i, name in enumerate(section):  # a line and the section's name where a section starts
+        if i == 0 or name != section[i - 1]:
+            if i:
+                ax.axhline(y[i] + 0.5, color="0.6", linewidth=0.8)
+            ax.text(103, y[i], name, fontsize=8, style="italic", va="center", ha="left", color="0.3")
+    ax.set_xlim(-2, 102)
+    ax.set_xlabel(text("plot_pct", v.lang))
+    ax.plot([], [], color="0.75", linewidth=6, label=text("plot_range", v.lang))
+    ax.plot([], [], marker="|", color="0.3", linestyle="none", markersize=12, label=text("plot_median", v.lang))
+    ax.plot([], [], marker="o", color=COLOUR_MAIN, linestyle="none", label=v.name)
+    ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=3, frameon=False, fontsize=8)
+    return _finish(fig, text("plot_title", v.lang, name=v.name), lang=v.lang, synthetic=v.ctx.synthetic)
+
+
+def stage_text(v: MunicipalityView) -> str:
+    if v.too_few:
+        return ""
+    s = v.stage
+    head = (text("no_stage", v.lang, reason=s["reason"]) if pd.isna(s["stage"])
+            else text("stage", v.lang, stage=int(s["stage"]), name=s["stage_name"], reason=s["reason"]))
+    return text("stage_intro", v.lang) + "\n\n" + head
+
+
+def stage_evidence(v: MunicipalityView) -> pd.DataFrame | None:
+    """Every criterion with this municipality's figure, the threshold and whether it is met."""
+    if v.too_few:
+        return None
+    rows = []
+    for e in v.evidence.itertuples():
+        base = v.collaborators if _about_collaborators(e.indicator) else v.respondents
+        hidden = base < v.min_cell or e.met is None or pd.isna(e.met)
+        rows.append({text("crit", v.lang): f"{e.criterion} {e.label}",
+                     text("value", v.lang): text("hidden", v.lang) if hidden else f"{e.value:.0f}",
+                     text("threshold", v.lang): f"{e.op} {e.threshold:g}",
+                     text("met", v.lang): "—" if hidden else text("yes" if e.met else "no", v.lang)})
+    return pd.DataFrame(rows).set_index(text("crit", v.lang))
+
+
+def _about_collaborators(indicator: str) -> bool:
+    return indicator in {"align_activities", "key_persons", "common_goal", "common_interest", "clear_roles",
+                         "structural_consultation", "political_top", "political_mean"}
+
+
+def _factor_shares(v: MunicipalityView, prefix: str) -> pd.Series:
+    table = {"pos_": "IX.1", "neg_": "IX.2"}[prefix]
+    t = v.ctx.tables[(v.ctx.tables["table"] == table) & (v.ctx.tables["unit"].astype(str) == v.code)
+                     & (v.ctx.tables["category"] == "yes") & ~v.ctx.tables["suppressed"]]
+    return t.set_index("item")["pct"].dropna().astype(float)
+
+
+def factors_text(v: MunicipalityView) -> str:
+    """Strongest and weakest positive factors, and the main obstacles."""
+    if v.too_few:
+        return ""
+    if v.collaborators < v.min_cell:
+        return text("factors_hidden", v.lang, n=v.collaborators, min_cell=v.min_cell)
+    pos, neg = _factor_shares(v, "pos_"), _factor_shares(v, "neg_")
+
+    def listing(series):
+        return "; ".join(f"{v.ctx.codebook.item_label(i, v.lang).lower()} ({round_pct(p)}%)" for i, p in series.items())
+
+    strong = pos.sort_values(ascending=False, kind="stable").head(TOP)
+    weak = pos.sort_values(ascending=True, kind="stable").head(TOP)
+    obstacles = neg.sort_values(ascending=False, kind="stable").head(TOP)
+    return "\n\n".join([text("strong", v.lang, items=listing(strong)), text("weak", v.lang, items=listing(weak)),
+                        text("obstacles", v.lang, items=listing(obstacles))])
+
+
+def advice(v: MunicipalityView) -> list[dict]:
+    """The chapter 7 elements this municipality should work on, each with the reasons that triggered it."""
+    if v.too_few:
+        return []
+    shares = pd.concat([_factor_shares(v, "pos_"), _factor_shares(v, "neg_")]) if v.collaborators >= v.min_cell else pd.Series(dtype=float)
+    evidence = v.evidence.set_index("criterion")
+    stage = v.stage["stage"]
+    chosen = []
+    for element in v.elements:
+        reasons = []
+        for cond in element["when"]:
+            if "criterion_missed" in cond:
+                e = evidence.loc[cond["criterion_missed"]]
+                if e["met"] is False or e["met"] == False:  # noqa: E712  (None = not assessable: no advice on it)
+                    base = v.collaborators if _about_collaborators(e["indicator"]) else v.respondents
+                    value = f"{e['value']:.0f}" if base >= v.min_cell else text("hidden", v.lang)
+                    reasons.append(text("criterion_missed", v.lang, id=cond["criterion_missed"], label=e["label"],
+                                        value=value, op=e["op"], threshold=f"{e['threshold']:g}"))
+            elif "item" in cond and cond["item"] in shares.index:
+                value = shares[cond["item"]]
+                if maturity.OPS[cond["op"]](value, cond["threshold"]):
+                    reasons.append(text("item_cond", v.lang, label=v.ctx.codebook.item_label(cond["item"], v.lang), value=round_pct(value)))
+            elif "stage_below" in cond and pd.notna(stage) and int(stage) < cond["stage_below"]:
+                reasons.append(text("stage_cond", v.lang, stage=cond["stage_below"]))
+        if reasons:
+            chosen.append({**element, "reasons": reasons})
+    return chosen
+
+
+def advice_text(v: MunicipalityView) -> str:
+    """Markdown: each recommended element with its reasons and the report's examples."""
+    if v.too_few:
+        return ""
+    chosen = advice(v)
+    if not chosen:
+        return text("no_advice", v.lang)
+    parts = [text("advice_intro", v.lang)]
+    for e in chosen:
+        block = [f"### {e['id']} {e['title'][v.lang]}", e["summary"][v.lang],
+                 f"*{text('because', v.lang)}:* " + "; ".join(e["reasons"]) + "."]
+        if e.get("examples"):
+            block.append(f"*{text('examples', v.lang, box=e['box'])}:*\n" + "\n".join(f"- {x}" for x in e["examples"]))
+        parts.append("\n\n".join(block))
+    return "\n\n".join(parts)
+
+
+def about(v: MunicipalityView) -> str:
+    return text("about", v.lang, min_cell=v.min_cell)
+
+
+def tables_for_excel(v: MunicipalityView) -> dict[str, pd.DataFrame]:
+    """The municipality's sheets: key figures and maturity evidence (nothing per sector)."""
+    if v.too_few:
+        return {"info": pd.DataFrame({"": [text("too_few", v.lang, name=v.name, n=v.respondents, min_cell=v.min_cell)]})}
+    return {"kerncijfers" if v.lang == "nl" else "key_figures": key_figures_table(v).reset_index(),
+            "stadium" if v.lang == "nl" else "stage": stage_evidence(v).reset_index()}
