@@ -123,6 +123,12 @@ def test_unchanged_reports_are_not_rendered_again(project, rendered):
     assert [r.skipped for r in results] == [False]
 
 
+def test_the_index_lists_every_municipality_after_a_partial_run(project, rendered):
+    batch.run("small", municipalities=["3"], jobs=1, progress=False, force=True, xlsx=False, paths=project)
+    index = (rendered / "index.html").read_text()
+    assert all(f'href="{code}.html"' in index for code in ("1", "2", "3", "4"))
+
+
 def test_english_reports_go_to_their_own_folder(project):
     results = batch.run("small", municipalities=["1"], lang="en", jobs=1, progress=False, xlsx=False, paths=project)
     assert results[0].ok

@@ -192,8 +192,21 @@ def run(wave: str, *, municipalities=None, lang: str = "nl", min_cell: int | Non
     bar.close()
     order = [p["municipality"] for p in planned]
     results.sort(key=lambda r: order.index(r.municipality))
-    write_index(wave, results, lang=lang, paths=paths, out=output_dir(wave, lang, paths))
+    # the index lists every municipality of the wave, also those not rendered in this run
+    everyone = plan(wave, lang=lang, min_cell=min_cell, extra=extra, paths=paths)
+    latest = {r.municipality: r for r in results}
+    out = output_dir(wave, lang, paths)
+    listed = [latest.get(p["municipality"]) or _on_disk(p["municipality"], out) for p in everyone]
+    write_index(wave, listed, lang=lang, paths=paths, out=out)
     return results
+
+
+def _on_disk(code: str, out: Path) -> ReportResult:
+    """The state of a report this run did not touch: rendered earlier, or failed/never rendered."""
+    page = out / f"{code}.html"
+    if page.exists():
+        return ReportResult(code, True, True, 0.0, page)
+    return ReportResult(code, False, False, 0.0, None, out / "logs" / f"{code}.log", "not rendered")
 
 
 INDEX_TEXT = {
