@@ -92,6 +92,14 @@ def _cmd_run(args) -> int:
     for r in results:
         print(f"{'ok    ' if r.ok else 'FAILED'} {r.name} ({r.seconds:.0f} s) {r.html or r.error}")
     failed = [r.name for r in results if not r.ok]
+    if not args.notebook and not args.no_reports:
+        from igb.report.batch import run as run_reports
+
+        reports = run_reports(args.wave, lang=args.lang, jobs=args.jobs, min_cell=args.min_cell)
+        bad = [r.municipality for r in reports if not r.ok]
+        print(f"municipality reports: {len(reports) - len(bad)} ok, {len(bad)} failed "
+              f"({paths().reports(args.wave) / 'municipalities' / 'index.html'})")
+        failed += [f"municipality {m}" for m in bad]
     if failed:
         print(f"{len(failed)} notebook(s) failed: {', '.join(failed)}; see {paths().reports(args.wave) / 'notebooks'}", file=sys.stderr)
         return 1
@@ -114,6 +122,36 @@ def _cmd_reports(args) -> int:
     return 1 if failed else 0
 
 
+def _cmd_synth(args) -> int:
+    from igb import synth
+
+    frame = synth.generate(args.municipalities, seed=args.seed, sectors_per_municipality=args.sectors,
+                           response_rate=args.response_rate)
+    written = synth.write_wave(frame, args.wave, fmt=args.format,
+                               description=f"SYNTHETIC wave: {args.municipalities} municipalities, seed {args.seed}")
+    print(f"SYNTHETIC wave {args.wave}: {len(frame)} respondents in {args.municipalities} municipalities; "
+          f"wrote {', '.join(str(p) for p in written)}")
+    return 0
+
+
+def _cmd_compare(args) -> int:
+    from igb.report.render import COMPARISON, render
+
+    for wave in (args.baseline, args.wave):
+        if not args.no_prepare:
+            from igb.survey.prepare import prepare
+
+            try:
+                prepare(wave)
+            except ValidationFailed as exc:
+                print(exc.report.format(args.lang, limit=args.limit), file=sys.stderr)
+                return 1
+    result = render(COMPARISON, args.wave, lang=args.lang, min_cell=args.min_cell, extra={"baseline": args.baseline},
+                    output_name=f"compare_with_{args.baseline}")
+    print(f"{'ok' if result.ok else 'FAILED'} {result.html or result.error}")
+    return 0 if result.ok else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="igb", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -128,12 +166,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="output path (default data/processed/<wave>/respondents.parquet)")
     p.set_defaults(func=_cmd_prepare)
 
-    p = sub.add_parser("run", help="prepare a wave and render every analysis notebook to reports/<wave>/")
+    p = sub.add_parser("run", help="prepare a wave, render every analysis notebook and the municipality reports to reports/<wave>/")
     p.add_argument("--wave", required=True)
     p.add_argument("--notebook", action="append", help="only this notebook (repeatable), e.g. 01_response")
     p.add_argument("--min-cell", type=int, default=None, help="smallest n shown (default: the wave's min_cell, else 5)")
     p.add_argument("--jobs", type=int, default=2, help="notebooks run in this many processes")
     p.add_argument("--no-prepare", action="store_true", help="use the prepared data as they are")
+    p.add_argument("--no-reports", action="store_true", help="skip the municipality reports")
     p.set_defaults(func=_cmd_run)
 
     p = sub.add_parser("reports", help="render one report per municipality (papermill, parallel) and an index")
@@ -144,6 +183,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-xlsx", action="store_true", help="do not write the municipality's tables as .xlsx")
     p.add_argument("--force", action="store_true", help="render even reports whose inputs did not change")
     p.set_defaults(func=_cmd_reports)
+
+    p = sub.add_parser("synth", help="write a SYNTHETIC wave (igb.synth) to data/raw/<wave>/ with its mapping file")
+    p.add_argument("--wave", required=True)
+    p.add_argument("--municipalities", type=int, default=16)
+    p.add_argument("--seed", type=int, default=None, help="default: params/synth.yaml")
+    p.add_argument("--sectors", type=int, default=None, help="questionnaires per municipality (at most 13)")
+    p.add_argument("--response-rate", type=float, default=None)
+    p.add_argument("--format", choices=["sav", "csv"], default="sav")
+    p.set_defaults(func=_cmd_synth)
+
+    p = sub.add_parser("compare", help="compare two waves: differences with intervals, stage transitions")
+    p.add_argument("--wave", required=True, help="the current wave")
+    p.add_argument("--baseline", required=True, help="the earlier wave")
+    p.add_argument("--min-cell", type=int, default=5, help="cells with fewer respondents are left out")
+    p.add_argument("--no-prepare", action="store_true", help="use the prepared data as they are")
+    p.set_defaults(func=_cmd_compare)
 
     p = sub.add_parser("audit", help="check the published 2009 tables against themselves; write the errata")
     p.set_defaults(func=_cmd_audit)

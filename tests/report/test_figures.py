@@ -20,8 +20,8 @@ from igb.survey.wave import load_spec
 
 WAVE = "rivm2009"
 SMALL = 5  # min_cell for the suppression tests: municipalities 1 (n = 4) and 16 (n = 1) are blanked
-SYNTHETIC_NL = "SYNTHETISCHE gegevens"
-SYNTHETIC_EN = "SYNTHETIC data"
+SYNTHETIC_NL = "SYNTHETISCHE gegevens, geen onderzoeksdata"
+SYNTHETIC_EN = "SYNTHETIC data, not study data"
 
 # every public figure, its options and the start of its English title
 ALL_FIGURES = [

@@ -214,10 +214,10 @@ INDEX_TEXT = {
     "municipality": {"nl": "Gemeente", "en": "Municipality"}, "respondents": {"nl": "Respondenten", "en": "Respondents"},
     "stage": {"nl": "Stadium", "en": "Stage"}, "report": {"nl": "Rapport", "en": "Report"},
     "failed": {"nl": "MISLUKT (zie log)", "en": "FAILED (see log)"}, "none": {"nl": "geen stadium", "en": "no stage"},
-    "synthetic": {"nl": ("SYNTHETISCHE GEGEVENS: de respondenten zijn gereconstrueerd uit gepubliceerde tabellen; "
-                         "dit zijn geen onderzoeksgegevens en geen beoordeling van echte gemeenten."),
-                  "en": ("SYNTHETIC DATA: the respondents are reconstructed from published tables; these are not study "
-                         "data and not an assessment of real municipalities.")},
+    "synthetic": {"nl": ("SYNTHETISCHE GEGEVENS: dit zijn geen onderzoeksgegevens en geen beoordeling van echte "
+                         "gemeenten (zie de toelichting in elk rapport)."),
+                  "en": ("SYNTHETIC DATA: these are not study data and not an assessment of real municipalities "
+                         "(see the note in each report).")},
 }
 
 

@@ -82,8 +82,8 @@ DPI = 150                   # resolution of saved PNGs
 FIGURE_WORD = {"nl": "Figuur", "en": "Figure"}
 TABLE_WORD = {"nl": "Tabel", "en": "Table"}
 TEXT = {
-    "synthetic": {"nl": "SYNTHETISCHE gegevens: reconstructie uit gepubliceerde tabellen, geen onderzoeksdata",
-                  "en": "SYNTHETIC data: reconstructed from published tables, not study data"},
+    "synthetic": {"nl": "SYNTHETISCHE gegevens, geen onderzoeksdata (zie de toelichting bij de golf)",
+                  "en": "SYNTHETIC data, not study data (see the wave's description)"},
     "suppressed": {"nl": f"{SUPPRESSED} = niet getoond: te weinig respondenten (privacy) of geen antwoorden",
                    "en": f"{SUPPRESSED} = not shown: too few respondents (privacy) or no answers"},
     "municipality": {"nl": "Gemeente", "en": "Municipality"},

@@ -18,8 +18,10 @@ from igb.config import Paths, paths as project_paths
 from igb.errors import ConfigError
 from igb.survey.io import write_text
 
-NOTEBOOKS = ("01_response", "02_policy_content", "03_collaboration", "04_factors", "05_replication", "06_maturity")
+NOTEBOOKS = ("01_response", "02_policy_content", "03_collaboration", "04_factors", "05_replication", "06_maturity",
+             "07_compare_waves")
 ONLY_FOR = {"05_replication": "rivm2009"}  # the replication report compares with the 2009 publication
+COMPARISON = "07_compare_waves"            # needs two waves: rendered by `igb compare`, not by `igb run`
 
 
 @contextmanager
@@ -49,7 +51,7 @@ class RenderResult:
 
 def notebooks_for(wave: str) -> list[str]:
     """The analysis notebooks that apply to a wave."""
-    return [n for n in NOTEBOOKS if ONLY_FOR.get(n, wave) == wave]
+    return [n for n in NOTEBOOKS if ONLY_FOR.get(n, wave) == wave and n != COMPARISON]
 
 
 def to_html(ipynb: Path, html: Path, *, code: bool) -> Path:
@@ -70,8 +72,13 @@ def to_html(ipynb: Path, html: Path, *, code: bool) -> Path:
     return write_text(body, html)
 
 
-def render(name: str, wave: str, *, lang: str = "nl", min_cell: int | None = None, paths: Paths | None = None) -> RenderResult:
-    """Execute notebooks/<name>.ipynb for a wave and write its executed copy and two HTML versions."""
+def render(name: str, wave: str, *, lang: str = "nl", min_cell: int | None = None, paths: Paths | None = None,
+           extra: dict | None = None, output_name: str | None = None) -> RenderResult:
+    """Execute notebooks/<name>.ipynb for a wave and write its executed copy and two HTML versions.
+
+    `extra` adds parameters (e.g. the comparison notebook's `baseline`); `output_name` names the outputs
+    (default: the notebook's name).
+    """
     import papermill
 
     from igb.survey.wave import load_spec
@@ -81,11 +88,12 @@ def render(name: str, wave: str, *, lang: str = "nl", min_cell: int | None = Non
     if not source.exists():
         raise ConfigError(f"unknown notebook {name!r}: no {source}; known: {list(NOTEBOOKS)}")
     out = paths.reports(wave)
-    executed = out / "notebooks" / f"{name}.ipynb"
+    output_name = output_name or name
+    executed = out / "notebooks" / f"{output_name}.ipynb"
     executed.parent.mkdir(parents=True, exist_ok=True)
     spec = load_spec(wave, paths=paths)
     min_cell = min_cell if min_cell is not None else (spec.min_cell if spec.min_cell is not None else 5)
-    parameters = {"wave": wave, "lang": lang, "min_cell": int(min_cell), "output_dir": str(out)}
+    parameters = {"wave": wave, "lang": lang, "min_cell": int(min_cell), "output_dir": str(out), **(extra or {})}
     started = time.perf_counter()
     tmp = executed.with_suffix(".running.ipynb")
     try:
@@ -93,12 +101,12 @@ def render(name: str, wave: str, *, lang: str = "nl", min_cell: int | None = Non
             papermill.execute_notebook(str(source), str(tmp), parameters=parameters, cwd=str(paths.root),
                                        progress_bar=False, log_output=False, kernel_name="python3")
         tmp.replace(executed)
-        html = to_html(executed, out / f"{name}.html", code=False)
-        to_html(executed, out / "with-code" / f"{name}.html", code=True)
+        html = to_html(executed, out / f"{output_name}.html", code=False)
+        to_html(executed, out / "with-code" / f"{output_name}.html", code=True)
         return RenderResult(name, True, time.perf_counter() - started, html)
     except Exception as exc:  # a notebook's failure is reported, never fatal to the batch
         if tmp.exists():
-            tmp.replace(out / "notebooks" / f"{name}.failed.ipynb")
+            tmp.replace(out / "notebooks" / f"{output_name}.failed.ipynb")
         message = f"{exc.ename}: {exc.evalue}" if hasattr(exc, "ename") else f"{type(exc).__name__}: {exc}"
         return RenderResult(name, False, time.perf_counter() - started, None, message.strip().splitlines()[0])
 

@@ -31,6 +31,7 @@ class WaveSpec:
     municipalities: tuple[str, ...] | None = None
     municipality_names: dict[str, str] = field(default_factory=dict)
     synthetic: bool = False
+    synthetic_kind: str = ""          # "reconstructed" (from published tables) or "generated" (igb.synth)
     description: str = ""
     min_cell: int | None = None
     sent: dict[str, int] = field(default_factory=dict)
@@ -68,11 +69,23 @@ def spec_from_dict(data: dict, *, wave: str, source: Path | None = None) -> Wave
         municipalities=tuple(str(m) for m in munis) if munis is not None else None,
         municipality_names={str(k): str(v) for k, v in (data.get("municipality_names") or {}).items()},
         synthetic=bool(data.get("synthetic", False)),
+        synthetic_kind=_synthetic_kind(data.get("synthetic", False), where),
         description=str(data.get("description", "")),
         min_cell=data.get("min_cell"),
         sent={str(k): int(v) for k, v in (data.get("sent") or {}).items()},
         source=source,
     )
+
+
+def _synthetic_kind(value, where) -> str:
+    """`synthetic:` is false, "reconstructed" or "generated" (true counts as "generated")."""
+    if value in (False, None):
+        return ""
+    if value is True:
+        return "generated"
+    if value in ("reconstructed", "generated"):
+        return value
+    raise ConfigError(f"{where}: `synthetic` must be false, reconstructed or generated, not {value!r}")
 
 
 def raw_file(wave: str, spec: WaveSpec | None = None, *, paths: Paths | None = None) -> Path:
