@@ -19,7 +19,7 @@ from igb.errors import ConfigError
 from igb.survey.io import write_text
 
 NOTEBOOKS = ("01_response", "02_policy_content", "03_collaboration", "04_factors", "05_replication", "06_maturity",
-             "07_compare_waves")
+             "07_compare_waves", "08_statistics")
 ONLY_FOR = {"05_replication": "rivm2009"}  # the replication report compares with the 2009 publication
 COMPARISON = "07_compare_waves"            # needs two waves: rendered by `igb compare`, not by `igb run`
 
