@@ -32,9 +32,9 @@ def _expit(x):
 
 
 def generate(n_municipalities: int, *, seed: int | None = None, sectors_per_municipality: int | None = None,
-             response_rate: float | None = None, codebook: Codebook | None = None, params: dict | None = None,
-             paths: Paths | None = None) -> pd.DataFrame:
-    """A synthetic wave in canonical codes (`yes`/`no`/`dont_know`, None where not asked).
+             response_rate: float | None = None, officers_per_municipality: int | None = None,
+             codebook: Codebook | None = None, params: dict | None = None, paths: Paths | None = None) -> pd.DataFrame:
+    """A synthetic wave in canonical codes (`yes`/`no`/`dont_know`, missing where not asked).
 
     Parameters
     ----------
@@ -42,61 +42,84 @@ def generate(n_municipalities: int, *, seed: int | None = None, sectors_per_muni
     seed : the one seed of the draw (default: params/synth.yaml).
     sectors_per_municipality : questionnaires per municipality before non-response (at most 13, one per sector).
     response_rate : share of questionnaires returned.
+    officers_per_municipality : for load tests only: this many officers per municipality, sectors drawn with
+        replacement (so several officers share a sector, unlike the study's design).
     """
     paths = paths or project_paths()
     params = params or load_params(paths.params / "synth.yaml")
     codebook = codebook or Codebook.load(paths.codebook)
     domain = sector_map(load_recode(paths.recode), "domain")
     rng = np.random.default_rng(params["seed"] if seed is None else seed)
-    k = min(sectors_per_municipality or params["sectors_per_municipality"], len(codebook.sector_ids))
-    rate = params["response_rate"] if response_rate is None else response_rate
+    sectors = np.array(codebook.sector_ids)
     rho = params["culture_politics_correlation"]
     latent = rng.multivariate_normal([0, 0], [[1, rho], [rho, 1]], size=n_municipalities)
 
-    rows = []
-    for m in range(n_municipalities):
-        culture, politics = latent[m]
-        approached = ["vgz", *rng.choice([s for s in codebook.sector_ids if s != "vgz"], size=k - 1, replace=False)]
-        answered = [s for s in approached if rng.random() < rate] or ["vgz"]
-        for sector in answered:
-            rows.append(_officer(str(m + 1), sector, culture, politics, rng, params, codebook, domain))
-    return pd.DataFrame(rows, columns=["respondent_id", "municipality", "sector", *codebook.item_ids])
+    if officers_per_municipality:  # load: many officers per municipality, sectors with replacement
+        muni = np.repeat(np.arange(n_municipalities), officers_per_municipality)
+        sector = sectors[rng.integers(0, len(sectors), size=len(muni))]
+        ids = (pd.Series(muni + 1).astype(str) + "-" + pd.Series(np.tile(np.arange(officers_per_municipality), n_municipalities)).astype(str)).to_numpy()
+    else:  # the study's design: VGZ and k - 1 other sectors approached, one officer each, some do not answer
+        k = min(sectors_per_municipality or params["sectors_per_municipality"], len(sectors))
+        rate = params["response_rate"] if response_rate is None else response_rate
+        others = np.array([s for s in sectors if s != "vgz"])
+        picked = np.argsort(rng.random((n_municipalities, len(others))), axis=1)[:, : k - 1]
+        approached = np.column_stack([np.full(n_municipalities, "vgz", dtype=object), others[picked]])
+        answered = rng.random(approached.shape) < rate
+        answered[~answered.any(axis=1), 0] = True  # every municipality keeps at least its VGZ officer
+        muni = np.repeat(np.arange(n_municipalities), answered.sum(axis=1))
+        sector = approached[answered].astype(str)
+        ids = [f"{m + 1}-{s}" for m, s in zip(muni, sector)]
+    return _answers(muni, sector, ids, latent, rng, params, codebook, domain)
 
 
-def _officer(municipality, sector, culture, politics, rng, params, codebook, domain) -> dict:
-    kind = "vgz" if sector == "vgz" else {"social": "social", "physical": "physical"}.get(domain.get(sector), "other")
-    shift = params["sector_effect"][kind] + rng.normal(0, params["officer_sd"])
-    row = {"respondent_id": f"{municipality}-{sector}", "municipality": municipality, "sector": sector}
+def _answers(muni, sector, ids, latent, rng, params, codebook, domain) -> pd.DataFrame:
+    """Every item for every officer, drawn column by column (vectorised over officers, int8 codes)."""
+    n = len(muni)
+    culture, politics = latent[muni, 0], latent[muni, 1]
+    sector_ids = np.array(codebook.sector_ids)
+    sector_code = pd.Categorical(sector, categories=sector_ids).codes
+    kind_of = np.array(["vgz" if s == "vgz" else {"social": "social", "physical": "physical"}.get(domain.get(s), "other")
+                        for s in sector_ids])
+    kind = kind_of[sector_code]
+    effect_of = np.array([params["sector_effect"][k] for k in kind_of])
+    shift = effect_of[sector_code] + rng.normal(0, params["officer_sd"], size=n)
+    social = np.isin(kind, ["social", "vgz"]) & (kind != "vgz")
     base = params["base_rates"]
+    codes: dict[str, np.ndarray] = {}  # per item: 0 = first category of its value set (yes), ...; -1 = not asked
     for item_id, item in codebook.items.items():
+        categories = codebook.allowed(item_id)
         rule = item.asked_if
-        if rule is not None and row.get(rule.item) != rule.equals:
-            row[item_id] = None
-            continue
+        asked = np.ones(n, dtype=bool) if rule is None else (codes[rule.item] == codebook.allowed(rule.item).index(rule.equals))
         collaboration_part = item_id == "collaborates" or item_id.startswith(("way_", "pos_", "neg_", "pol_"))
         sign = params["negative_sign"] if item_id.startswith("neg_") else 1
         effect = sign * (params["culture_weight"] * culture
                          + (params["politics_weight"] * politics if collaboration_part else 0)) + shift
+        u = rng.random(n)
+        yes, no = categories.index("yes"), categories.index("no")
         if item.type == "yes_dk_no":
             p_yes, p_dk = params["factors"][item_id]
-            yes = _expit(_logit(p_yes) + effect)
-            dk = min(p_dk, 1 - yes)
-            u = rng.random()
-            row[item_id] = "yes" if u < yes else "dont_know" if u < yes + dk else "no"
-            continue
-        if item_id.startswith("partner_"):
-            partner = item_id.removeprefix("partner_")
-            if partner == sector:
-                row[item_id] = "no"
-                continue
-            both_social = domain.get(partner) == "social" and domain.get(sector) in ("social", None) or partner == "vgz"
-            logit = _logit(base["partner"]) + (base["partner_social_bonus"] if both_social else 0) + 0.5 * culture
-        elif item_id.startswith("ext_"):
-            logit = _logit(base.get(item_id, base["ext"])) + 0.5 * culture
+            p1 = _expit(_logit(p_yes) + effect)
+            dk = np.minimum(p_dk, 1 - p1)
+            values = np.where(u < p1, yes, np.where(u < p1 + dk, categories.index("dont_know"), no)).astype(np.int8)
         else:
-            logit = _logit(base[item_id]) + effect
-        row[item_id] = "yes" if rng.random() < _expit(logit) else "no"
-    return row
+            if item_id.startswith("partner_"):
+                partner = item_id.removeprefix("partner_")
+                both_social = (partner == "vgz") | ((domain.get(partner) == "social") & (social | (kind == "other")))
+                logit = _logit(base["partner"]) + np.where(both_social, base["partner_social_bonus"], 0) + 0.5 * culture
+            elif item_id.startswith("ext_"):
+                logit = _logit(base.get(item_id, base["ext"])) + 0.5 * culture
+            else:
+                logit = _logit(base[item_id]) + effect
+            values = np.where(u < _expit(logit), yes, no).astype(np.int8)
+            if item_id.startswith("partner_"):
+                values[sector == item_id.removeprefix("partner_")] = no  # nobody names his own sector
+        values[~asked] = -1
+        codes[item_id] = values
+    frame = pd.DataFrame({"respondent_id": ids, "municipality": pd.Categorical((muni + 1).astype(str)),
+                          "sector": pd.Categorical(sector, categories=sector_ids)})
+    items = pd.DataFrame({item_id: pd.Categorical.from_codes(values, categories=codebook.allowed(item_id))
+                          for item_id, values in codes.items()})
+    return pd.concat([frame, items], axis=1)
 
 
 def write_wave(frame: pd.DataFrame, wave: str, *, fmt: str = "sav", paths: Paths | None = None,

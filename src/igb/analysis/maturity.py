@@ -76,31 +76,47 @@ def load_model(path=None) -> Model:
     return model
 
 
-def _share(group: pd.DataFrame, item: str, category: str = "yes") -> float:
-    answers = group[item].dropna().astype(str) if item in group else pd.Series(dtype=str)
-    return 100 * (answers == category).sum() / len(answers) if len(answers) else float("nan")
-
-
 def indicators(respondents: pd.DataFrame, model: Model) -> pd.DataFrame:
-    """One row per municipality: its respondents, collaborators and every indicator of the model."""
-    rows = []
-    for municipality, group in respondents.groupby("municipality", sort=False, observed=True):
-        row = {"municipality": str(municipality), "respondents": len(group),
-               "collaborators": int((group["collaborates"].astype(str) == "yes").sum())}
-        for name, spec in model.indicators.items():
-            kind, category = spec["kind"], spec.get("category", "yes")
-            if kind == "share":
-                row[name] = _share(group, spec["item"], category)
-            elif kind == "count":
-                row[name] = float((group[spec["item"]].astype(str) == category).sum()) if spec["item"] in group else float("nan")
-            elif kind in ("mean_share", "min_share"):
-                shares = [_share(group, item, category) for item in spec["items"]]
-                series = pd.Series(shares, dtype=float)
-                row[name] = series.mean(skipna=False) if kind == "mean_share" else series.min(skipna=False)
+    """One row per municipality: its respondents, collaborators and every indicator of the model.
+
+    Computed from one CountCube pass over the items the model uses (vectorised over respondents).
+    """
+    from igb.analysis.tables import CountCube
+
+    items = sorted({i for spec in model.indicators.values() for i in (spec.get("items") or [spec["item"]])} | {"collaborates"})
+    cube = CountCube(respondents, items)
+
+    def per_municipality(item: str, category: str) -> pd.DataFrame:
+        t = cube.table([item], by="municipality", categories=[category])
+        return t.set_index("unit")[["count", "n"]].astype(float)
+
+    sizes = respondents.groupby("municipality", sort=False, observed=True).size()
+    out = pd.DataFrame({"municipality": [str(m) for m in sizes.index], "respondents": sizes.to_numpy()})
+    out = out.set_index("municipality")
+    collab = per_municipality("collaborates", "yes") if "collaborates" in cube.counts else None
+    out["collaborators"] = (collab["count"].reindex(out.index).fillna(0) if collab is not None else 0).astype(int)
+    for name, spec in model.indicators.items():
+        kind, category = spec["kind"], spec.get("category", "yes")
+        items_of = spec.get("items") or [spec["item"]]
+        shares = []
+        for item in items_of:
+            if item not in cube.counts:
+                shares.append(pd.Series(float("nan"), index=out.index))
+                continue
+            t = per_municipality(item, category).reindex(out.index)
+            if kind == "count":
+                shares.append(t["count"].fillna(0))
             else:
-                raise ConfigError(f"maturity.yaml: indicator {name} has unknown kind {kind!r}")
-        rows.append(row)
-    out = pd.DataFrame(rows)
+                shares.append((100 * t["count"] / t["n"]).where(t["n"] > 0))
+        if kind in ("share", "count"):
+            out[name] = shares[0]
+        elif kind == "mean_share":
+            out[name] = pd.concat(shares, axis=1).mean(axis=1, skipna=False)
+        elif kind == "min_share":
+            out[name] = pd.concat(shares, axis=1).min(axis=1, skipna=False)
+        else:
+            raise ConfigError(f"maturity.yaml: indicator {name} has unknown kind {kind!r}")
+    out = out.reset_index()
     return out.sort_values("municipality", key=lambda s: s.map(lambda v: (0, int(v)) if v.isdigit() else (1, v))).reset_index(drop=True)
 
 

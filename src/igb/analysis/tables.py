@@ -12,6 +12,7 @@ from __future__ import annotations
 from fractions import Fraction
 from math import floor
 
+import numpy as np
 import pandas as pd
 
 from igb._checks import check_argument, check_lang
@@ -27,17 +28,78 @@ def round_pct(pct: float) -> int:
     return floor(Fraction(pct).limit_denominator(10**6) + Fraction(1, 2))
 
 
-def _units(frame: pd.DataFrame, unit_type: str):
-    check_argument("unit_type", UNIT_TYPES, unit_type)
-    if unit_type == "all":
-        yield "all", frame
-        return
-    for unit, group in frame.groupby(unit_type, sort=False, observed=True, dropna=True):
-        yield str(unit), group
+class CountCube:
+    """Answer counts per cell (one combination of municipality, sector, sector group and domain) and item.
+
+    Built in one pass per item (a bincount over cell x answer codes); every table of any unit type is then
+    a sum over cells, so the cost of all tables grows with respondents x items once, not per table.
+    """
+
+    UNIT_COLUMNS = ("municipality", "sector", "sector_group", "domain")
+
+    def __init__(self, frame: pd.DataFrame, items):
+        columns = [c for c in self.UNIT_COLUMNS if c in frame]
+        if columns:
+            keys = frame[columns]
+            cell = keys.groupby(columns, sort=False, dropna=False, observed=True).ngroup().to_numpy()
+            first = pd.Series(np.arange(len(frame))).groupby(cell).min().to_numpy()
+            self.cells = keys.iloc[first].reset_index(drop=True).astype(object)
+        else:
+            cell, self.cells = np.zeros(len(frame), dtype=np.int64), pd.DataFrame(index=[0])
+        self.n_cells = len(self.cells)
+        self.counts: dict[str, tuple[list[str], np.ndarray]] = {}
+        for item in dict.fromkeys(items):
+            if item not in frame:
+                continue
+            series = frame[item]
+            if isinstance(series.dtype, pd.CategoricalDtype):
+                answers, code = [str(c) for c in series.cat.categories], series.cat.codes.to_numpy()
+            else:
+                code, uniques = pd.factorize(series, sort=True, use_na_sentinel=True)
+                answers = [str(u) for u in uniques]
+            k = max(len(answers), 1)
+            hit = code >= 0
+            counts = np.bincount(cell[hit] * k + code[hit], minlength=self.n_cells * k).reshape(self.n_cells, k)
+            self.counts[item] = (answers, counts)
+
+    def unit_index(self, unit_type: str) -> tuple[np.ndarray, list[str]]:
+        """Per cell, its unit of `unit_type` (-1 = none), and the units in order of first appearance."""
+        check_argument("unit_type", UNIT_TYPES, unit_type)
+        if unit_type == "all":
+            return np.zeros(self.n_cells, dtype=np.int64), ["all"]
+        if unit_type not in self.cells:
+            return np.full(self.n_cells, -1), []
+        codes, uniques = pd.factorize(self.cells[unit_type], sort=False, use_na_sentinel=True)
+        return codes.astype(np.int64), [str(u) for u in uniques]
+
+    def table(self, items, *, by: str, categories) -> pd.DataFrame:
+        """Rows of the common shape for `items` per unit of `by` (unit by unit, items in the order given)."""
+        unit, units = self.unit_index(by)
+        keep = unit >= 0
+        blocks = []
+        for item in items:
+            if item not in self.counts:
+                continue
+            answers, counts = self.counts[item]
+            per_unit = np.zeros((len(units), counts.shape[1]), dtype=np.int64)
+            np.add.at(per_unit, unit[keep], counts[keep])
+            n = per_unit.sum(axis=1)
+            picked = np.column_stack([per_unit[:, answers.index(c)] if c in answers else np.zeros(len(units), dtype=np.int64)
+                                      for c in categories]) if len(units) else np.zeros((0, len(categories)), dtype=np.int64)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                pct = 100 * picked / n[:, None]
+            blocks.append(pd.DataFrame({
+                "unit_type": by, "unit": np.repeat(units, len(categories)), "item": item,
+                "category": np.tile(list(categories), len(units)), "count": picked.ravel(),
+                "n": np.repeat(n, len(categories)), "pct": pct.ravel(),
+                "_unit": np.repeat(np.arange(len(units)), len(categories))}))
+        if not blocks:
+            return pd.DataFrame(columns=SHAPE[:-1])
+        return pd.concat(blocks, ignore_index=True).sort_values("_unit", kind="stable").drop(columns="_unit")
 
 
 def frequencies(frame: pd.DataFrame, items, *, by: str = "all", categories=("yes",), min_cell: int = 0,
-                with_total: bool = False) -> pd.DataFrame:
+                with_total: bool = False, cube: CountCube | None = None) -> pd.DataFrame:
     """Count, n and percentage of each item's categories per unit of `by`.
 
     Parameters
@@ -48,20 +110,14 @@ def frequencies(frame: pd.DataFrame, items, *, by: str = "all", categories=("yes
     categories : the answers to count (e.g. ("yes", "dont_know", "no")).
     min_cell : a cell whose n is below this is suppressed: count and pct blanked, `suppressed` True.
     with_total : also add the all-officers row (as the report's "Gemiddeld/Totaal").
+    cube : counts already made for `frame` (see CountCube), to share one pass over the data among tables.
     """
-    rows = []
+    check_argument("by", UNIT_TYPES, by)
+    items = [i for i in items if i in frame]
+    cube = cube if cube is not None else CountCube(frame, items)
     unit_types = [by, "all"] if with_total and by != "all" else [by]
-    for unit_type in unit_types:
-        for unit, group in _units(frame, unit_type):
-            for item in items:
-                if item not in group:
-                    continue
-                answers = group[item].dropna().astype(str)
-                n = len(answers)
-                for category in categories:
-                    count = int((answers == category).sum())
-                    rows.append((unit_type, unit, item, category, count, n, 100 * count / n if n else float("nan")))
-    out = pd.DataFrame(rows, columns=SHAPE[:-1])
+    parts = [cube.table(items, by=u, categories=list(categories)) for u in unit_types]
+    out = pd.concat(parts, ignore_index=True)
     out["count"] = out["count"].astype("Int64")
     out["n"] = out["n"].astype("Int64")
     out["pct"] = out["pct"].astype("Float64")
@@ -95,7 +151,8 @@ def report_tables(frame: pd.DataFrame, *, codebook: Codebook | None = None, min_
     ways, dets, partners = _items(codebook, "way_"), _items(codebook, "det_"), _items(codebook, "partner_")
     tg = _items(codebook, "health_tg_") + _items(codebook, "segv_tg_")
     albeda = [a for a in ALBEDA if a in frame]
-    kw = {"min_cell": min_cell}
+    needed = [*policy, "target_groups_considered", "collaborates", *pos, *neg, *pol, *ways, *dets, *partners, *tg, *albeda]
+    kw = {"min_cell": min_cell, "cube": CountCube(frame, [i for i in needed if i in frame])}
     parts = {
         "VI.1": response(frame, sent=sent, min_cell=min_cell),
         "fig3.1": response(frame, by="municipality", min_cell=min_cell),
