@@ -152,6 +152,14 @@ def _cmd_compare(args) -> int:
     return 0 if result.ok else 1
 
 
+def _cmd_export(args) -> int:
+    from igb.export import export_wave
+
+    written = export_wave(args.wave, to=args.to, lang=args.lang)
+    print("wrote " + ", ".join(str(p) for p in written))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="igb", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -199,6 +207,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--min-cell", type=int, default=5, help="cells with fewer respondents are left out")
     p.add_argument("--no-prepare", action="store_true", help="use the prepared data as they are")
     p.set_defaults(func=_cmd_compare)
+
+    p = sub.add_parser("export", help="export a prepared wave: labelled .sav (+ PSPP syntax) or every table as .xlsx")
+    p.add_argument("--wave", required=True)
+    p.add_argument("--to", choices=["sav", "xlsx"], default="sav")
+    p.set_defaults(func=_cmd_export)
 
     p = sub.add_parser("audit", help="check the published 2009 tables against themselves; write the errata")
     p.set_defaults(func=_cmd_audit)
