@@ -63,3 +63,7 @@ def test_syntax_names_every_item():
     for item in Codebook.load().item_ids:
         assert item in syntax
     assert syntax.count("CROSSTABS") == 3 and "FREQUENCIES" in syntax
+
+
+def test_shipped_syntax_is_the_generated_one():
+    assert (ROOT / "spss" / "crosscheck.sps").read_text() == pspp_syntax("respondents.sav")
