@@ -12,6 +12,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from igb.errors import InputError
@@ -26,7 +27,8 @@ class RawTable:
 
     `frame` holds one column per file column (values as strings, or numbers from xlsx/sav),
     `rows` the row number a user sees in the file for each frame row (csv line, sheet row,
-    SPSS case number), `value_labels` the SPSS value labels per column (already applied).
+    SPSS case number), `value_labels` and `user_missing` the SPSS metadata per column, applied by
+    `decode` (once per distinct value during validation).
     """
 
     path: Path
@@ -36,6 +38,19 @@ class RawTable:
     header_duplicates: list[str] = field(default_factory=list)
     ragged_rows: list[tuple[int, int]] = field(default_factory=list)  # (row, number of fields)
     value_labels: dict[str, dict] = field(default_factory=dict)
+    user_missing: dict[str, list] = field(default_factory=dict)
+
+    def decode(self, column: str, value):
+        """A cell as the user means it: None if missing or declared user-missing, else its value label or value."""
+        if value is None or (isinstance(value, float) and value != value):
+            return None
+        for spec in self.user_missing.get(column, ()):
+            try:
+                if (spec[0] == "value" and value == spec[1]) or (spec[0] == "range" and spec[1] <= value <= spec[2]):
+                    return None
+            except TypeError:
+                continue
+        return self.value_labels.get(column, {}).get(value, value)
 
 
 def file_format(path: Path) -> str:
@@ -164,34 +179,24 @@ def _read_xlsx(path: Path, sheet) -> RawTable:
 
 
 def _read_sav(path: Path) -> RawTable:
+    """Read an SPSS file keeping its codes; value labels and user-missing values travel with the table.
+
+    Labels and missing values are applied later, once per distinct code of a column (see
+    `RawTable.decode`), which keeps a million-row file numeric and fast.
+    """
     import pyreadstat
 
     try:
         frame, meta = pyreadstat.read_sav(str(path), user_missing=True, apply_value_formats=False)
     except Exception as exc:  # pyreadstat.ReadstatError and friends
         raise InputError(f"{path}: not readable as an SPSS .sav file: {exc}", path=path, rule="file_type_mismatch") from None
-    frame = frame.astype(object).where(frame.notna(), None)
-    # User-missing values (declared in SPSS) become missing answers.
+    missing = {}
     for column, values in (meta.missing_user_values or {}).items():
-        if column in frame:
-            frame[column] = frame[column].map(lambda v, vals=set(values): None if v in vals else v)
+        missing.setdefault(column, []).extend(("value", v) for v in values)
     for column, ranges in (meta.missing_ranges or {}).items():
-        if column in frame:
-            def in_range(v, ranges=ranges):
-                if v is None:
-                    return False
-                try:
-                    return any(r["lo"] <= v <= r["hi"] for r in ranges)
-                except TypeError:
-                    return any(v == r["lo"] for r in ranges)
-            frame[column] = frame[column].map(lambda v: None if in_range(v) else v)
-    # Value labels: a coded answer becomes its label, which validation then normalises.
-    labels = meta.variable_value_labels or {}
-    for column, mapping in labels.items():
-        if column in frame:
-            frame[column] = frame[column].map(lambda v, m=mapping: m.get(v, v) if v is not None else None)
-    rows = [i + 1 for i in range(len(frame))]
-    return RawTable(path, "sav", frame, rows, [], [], dict(labels))
+        missing.setdefault(column, []).extend(("range", r["lo"], r["hi"]) for r in ranges)
+    rows = list(range(1, len(frame) + 1))
+    return RawTable(path, "sav", frame, rows, [], [], dict(meta.variable_value_labels or {}), missing)
 
 
 def _duplicates(header: list[str]) -> list[str]:

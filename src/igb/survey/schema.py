@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
@@ -174,6 +175,10 @@ def validate_raw(raw: RawTable, *, codebook: Codebook, spec: WaveSpec):
     file = str(raw.path)
     problems: list[Problem] = []
     frame = raw.frame.copy()
+    if raw.value_labels or raw.user_missing:  # SPSS: codes -> labels, user-missing -> None
+        for column in frame.columns:
+            if column in raw.value_labels or column in raw.user_missing:
+                frame[column] = _map(frame[column], lambda v, c=column: raw.decode(c, v))
     frame.columns = [spec.columns.get(c, c) for c in frame.columns]
     for column in raw.header_duplicates:
         problems.append(make_problem("column_duplicate", file, row=1, column=column))
@@ -196,7 +201,7 @@ def validate_raw(raw: RawTable, *, codebook: Codebook, spec: WaveSpec):
     rows = pd.Series(raw.rows, index=frame.index, dtype="int64")
 
     # Empty rows are skipped with a warning.
-    missing = pd.DataFrame({c: [codebook.is_missing(v) for v in frame[c]] for c in frame.columns}, index=frame.index)
+    missing = pd.DataFrame({c: _map(frame[c], codebook.is_missing).astype(bool) for c in frame.columns}, index=frame.index)
     empty = missing.all(axis=1) if len(frame.columns) else pd.Series(True, index=frame.index)
     for idx in frame.index[empty]:
         problems.append(make_problem("empty_row", file, row=int(rows[idx])))
@@ -208,8 +213,7 @@ def validate_raw(raw: RawTable, *, codebook: Codebook, spec: WaveSpec):
     canonical = pd.DataFrame(index=frame.index)
     for key in KEYS:
         if key in frame.columns:
-            canonical[key] = pd.Series([None if m else _key_text(v) for v, m in zip(frame[key], missing[key])],
-                                       index=frame.index, dtype=object)
+            canonical[key] = _map(frame[key], lambda v: None if codebook.is_missing(v) else _key_text(v))
     if "sector" in canonical:
         canonical["sector"] = _apply_value_map(canonical["sector"], spec.values.get("sector"))
         canonical["sector"] = _map(canonical["sector"], lambda v: _try(codebook.normalise_sector, v))
@@ -262,8 +266,16 @@ def _apply_value_map(series: pd.Series, mapping: dict[str, str] | None) -> pd.Se
 
 
 def _map(series: pd.Series, func) -> pd.Series:
-    """Element-wise map that keeps object dtype, so None stays None (pandas 3 would infer str/NaN)."""
-    return pd.Series([func(v) for v in series], index=series.index, dtype=object)
+    """Map each distinct value once and spread the results (object dtype, so None stays None).
+
+    A survey column holds a handful of distinct answers, so this costs one call per distinct value
+    plus one vectorised take, instead of one Python call per cell.
+    """
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    results = np.empty(len(uniques) + 1, dtype=object)
+    results[:-1] = [func(u) for u in uniques]
+    results[-1] = func(None)
+    return pd.Series(results[codes], index=series.index, dtype=object)
 
 
 _CHECK_RULES = {"not_nullable": "key_missing", "field_uniqueness": "respondent_id_duplicate"}
@@ -308,10 +320,10 @@ def _asked_if_problems(canonical: pd.DataFrame, written: pd.DataFrame, codebook:
         if rule is None or rule.item not in canonical:
             continue
         parent = canonical[rule.item]
-        valid_parent = pd.Series([v is not None and not isinstance(v, _Invalid) for v in parent], index=parent.index)
-        asked = pd.Series([v == rule.equals for v in parent], index=parent.index)
+        valid_parent = _map(parent, lambda v: v is not None and not isinstance(v, _Invalid)).astype(bool)
+        asked = pd.Series(parent.to_numpy() == rule.equals, index=parent.index)
         answer = canonical[item_id]
-        present_answer = pd.Series([v is not None for v in answer], index=answer.index)
+        present_answer = pd.Series(pd.notna(answer.to_numpy()), index=answer.index)
         for idx in canonical.index[valid_parent & ~asked & present_answer]:
             problems.append(make_problem("answer_not_asked", file, row=int(rows[idx]), column=item_id,
                                          value=written.at[idx, item_id], parent=rule.item, equals=rule.equals))
