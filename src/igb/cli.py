@@ -236,6 +236,11 @@ def main(argv: list[str] | None = None) -> int:
     except IgbError as exc:
         print(f"igb: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # e.g. `igb audit | head`: the reader left; end quietly
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

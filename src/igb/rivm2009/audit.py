@@ -218,21 +218,16 @@ def _cross_table_errata(published) -> list[dict]:
     for item in ("health_priority", "health_work", "segv_priority", "segv_work"):
         compare("cross_table", _lookup(published, "VII.2", "all", item), _lookup(published, "4.1", "all", item), "totals row against table 4.1")
         compare("cross_table", _lookup(published, "VII.2", "all", item), _lookup(published, "4.1", "all", item), "percentage", field="pct")
-    # denominators that tables share
-    tg = _lookup(published, "VII.2", "all", "target_groups_considered")
-    for item in ("health_tg_low_ses", "health_tg_migrants", "health_tg_deprived_districts", "health_tg_other"):
-        cell = _lookup(published, "4.2", "all", item)
-        if cell is not None and tg is not None and cell["n"] != tg["count"]:
-            rows.append(_row("denominator", "4.2", "all", "all", item, "yes", printed=cell["printed"],
-                             found=f"n={cell['n']} but VII.2 counts {tg['count']} who consider target groups",
-                             readings="", resolution="VII.2 kept", reason="respondent level"))
-    segv = _lookup(published, "VII.2", "all", "segv_work")
-    for item in ("segv_tg_low_ses", "segv_tg_migrants", "segv_tg_deprived_districts", "segv_tg_other"):
-        cell = _lookup(published, "4.2", "all", item)
-        if cell is not None and segv is not None and cell["n"] != segv["count"]:
-            rows.append(_row("denominator", "4.2", "all", "all", item, "yes", printed=cell["printed"],
-                             found=f"n={cell['n']} but VII.2 counts {segv['count']} who work on SEGV",
-                             readings="", resolution="VII.2 kept", reason="respondent level"))
+    # table 4.2's denominators are counts of table VII.2: who considers target groups, who works on SEGV
+    for prefix, parent, who in (("health_tg_", "target_groups_considered", "consider target groups"),
+                                ("segv_tg_", "segv_work", "work on SEGV")):
+        base = _lookup(published, "VII.2", "all", parent)
+        for item in (f"{prefix}{g}" for g in ("low_ses", "migrants", "deprived_districts", "other")):
+            cell = _lookup(published, "4.2", "all", item)
+            if cell is not None and base is not None and cell["n"] != base["count"]:
+                rows.append(_row("denominator", "4.2", "all", "all", item, "yes", printed=cell["printed"],
+                                 found=f"n={cell['n']} but VII.2 counts {base['count']} who {who}",
+                                 readings="", resolution="VII.2 kept", reason="respondent level"))
     collab = published[(published.table == "VIII.2") & (published.unit_type == "municipality")].set_index("unit")["count"]
     for table in ("VIII.3", "IX.1", "IX.2", "IX.3"):
         t = published[(published.table == table) & (published.unit_type == "municipality")]
