@@ -15,8 +15,9 @@ SRC    := $(shell find src -name '*.py' 2>/dev/null)
 PARAMS := params/codebook.yaml params/recode.yaml $(wildcard params/waves/$(WAVE).yaml)
 OUT    := data/processed/$(WAVE)
 
-# Notebooks of the wave: 05_replication compares with the 2009 publication and runs for rivm2009 only.
-NOTEBOOKS := $(filter-out $(if $(filter rivm2009,$(WAVE)),,05_replication),$(basename $(notdir $(wildcard notebooks/*.ipynb))))
+# Notebooks of the wave: 05_replication compares with the 2009 publication and runs for rivm2009 only;
+# 07_compare_waves needs two waves and is rendered by `igb compare --wave W --baseline B`.
+NOTEBOOKS := $(filter-out 07_compare_waves $(if $(filter rivm2009,$(WAVE)),,05_replication),$(basename $(notdir $(wildcard notebooks/*.ipynb))))
 REPORTS   := $(patsubst %,reports/$(WAVE)/%.html,$(NOTEBOOKS))
 MAKEFLAGS += --jobs=2
 
