@@ -1,7 +1,6 @@
 """Export for SPSS users: the .sav round-trips through igb's reader; labels and missing values are declared."""
 
 import shutil
-import subprocess
 
 import pandas as pd
 import pyreadstat

@@ -4,7 +4,6 @@ The numbers below were typed again from the report (RIVM 270161002) for this tes
 data/published/, so a wrong digit in either shows up here.
 """
 
-import pandas as pd
 import pytest
 
 from igb.rivm2009.published import TABLES, load

@@ -4,7 +4,7 @@ import pandas as pd
 import pyreadstat
 import pytest
 
-from conftest import CODEBOOK, valid_rows, write_csv
+from conftest import CODEBOOK, write_csv
 from igb.errors import InputError
 from igb.survey.io import read_raw, write_parquet
 from igb.survey.schema import validate_file

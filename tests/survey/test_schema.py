@@ -1,6 +1,5 @@
 """Each validation rule, on a malformed file made in the test from the codebook."""
 
-import pytest
 
 from conftest import CODEBOOK, valid_rows, write_csv
 from igb.survey.schema import RULES, validate_file

@@ -120,7 +120,8 @@ def indicators(respondents: pd.DataFrame, model: Model) -> pd.DataFrame:
     return out.sort_values("municipality", key=lambda s: s.map(lambda v: (0, int(v)) if v.isdigit() else (1, v))).reset_index(drop=True)
 
 
-def _needs_collaborators(model: Model, indicator: str) -> bool:
+def needs_collaborators(model: Model, indicator: str) -> bool:
+    """Whether an indicator is a share of the officers who collaborate (only they were asked its items)."""
     spec = model.indicators[indicator]
     items = spec.get("items") or [spec["item"]]
     return any(str(i).startswith(("way_", "pos_", "neg_", "pol_", "partner_", "ext_")) for i in items)
@@ -141,7 +142,7 @@ def assess(respondents: pd.DataFrame, model: Model | None = None, *, lang: str =
         for c in model.criteria:
             value = row[c.indicator]
             too_few = (row["respondents"] < model.min_respondents
-                       or (_needs_collaborators(model, c.indicator) and row["collaborators"] < model.min_collaborators))
+                       or (needs_collaborators(model, c.indicator) and row["collaborators"] < model.min_collaborators))
             met = None if too_few or pd.isna(value) else bool(OPS[c.op](value, c.threshold))
             evidence.append({"municipality": row["municipality"], "stage": c.stage, "criterion": c.id,
                              "indicator": c.indicator, "label": model.indicators[c.indicator]["label"][lang],

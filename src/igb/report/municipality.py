@@ -111,6 +111,7 @@ class MunicipalityView:
     stage: pd.Series
     evidence: pd.DataFrame
     elements: list[dict]
+    model: maturity.Model
 
     @property
     def lang(self) -> str:
@@ -143,7 +144,7 @@ def view(ctx: WaveContext, municipality: str) -> MunicipalityView:
     return MunicipalityView(ctx, code, display_name(ctx, code), len(own),
                             int((own["collaborates"].astype(str) == "yes").sum()),
                             stages.set_index(stages["municipality"].astype(str)).loc[code],
-                            evidence[evidence["municipality"].astype(str) == code].reset_index(drop=True), elements)
+                            evidence[evidence["municipality"].astype(str) == code].reset_index(drop=True), elements, model)
 
 
 def title(v: MunicipalityView) -> str:
@@ -248,18 +249,13 @@ def stage_evidence(v: MunicipalityView) -> pd.DataFrame | None:
         return None
     rows = []
     for e in v.evidence.itertuples():
-        base = v.collaborators if _about_collaborators(e.indicator) else v.respondents
+        base = v.collaborators if maturity.needs_collaborators(v.model, e.indicator) else v.respondents
         hidden = base < v.min_cell or e.met is None or pd.isna(e.met)
         rows.append({text("crit", v.lang): f"{e.criterion} {e.label}",
                      text("value", v.lang): text("hidden", v.lang) if hidden else f"{e.value:.0f}",
                      text("threshold", v.lang): f"{e.op} {e.threshold:g}",
                      text("met", v.lang): "—" if hidden else text("yes" if e.met else "no", v.lang)})
     return pd.DataFrame(rows).set_index(text("crit", v.lang))
-
-
-def _about_collaborators(indicator: str) -> bool:
-    return indicator in {"align_activities", "key_persons", "common_goal", "common_interest", "clear_roles",
-                         "structural_consultation", "political_top", "political_mean"}
 
 
 def _factor_shares(v: MunicipalityView, prefix: str) -> pd.Series:
@@ -301,7 +297,7 @@ def advice(v: MunicipalityView) -> list[dict]:
             if "criterion_missed" in cond:
                 e = evidence.loc[cond["criterion_missed"]]
                 if e["met"] is False or e["met"] == False:  # noqa: E712  (None = not assessable: no advice on it)
-                    base = v.collaborators if _about_collaborators(e["indicator"]) else v.respondents
+                    base = v.collaborators if maturity.needs_collaborators(v.model, e["indicator"]) else v.respondents
                     value = f"{e['value']:.0f}" if base >= v.min_cell else text("hidden", v.lang)
                     reasons.append(text("criterion_missed", v.lang, id=cond["criterion_missed"], label=e["label"],
                                         value=value, op=e["op"], threshold=f"{e['threshold']:g}"))
