@@ -15,10 +15,10 @@ SRC    := $(shell find src -name '*.py' 2>/dev/null)
 PARAMS := params/codebook.yaml params/recode.yaml $(wildcard params/waves/$(WAVE).yaml)
 OUT    := data/processed/$(WAVE)
 
-# Notebooks of the wave: 05_replication compares with the 2009 publication and runs for rivm2009 only;
-# 07_compare_waves needs two waves and is rendered by `igb compare --wave W --baseline B`.
-NOTEBOOKS := $(filter-out 07_compare_waves $(if $(filter rivm2009,$(WAVE)),,05_replication),$(basename $(notdir $(wildcard notebooks/*.ipynb))))
-REPORTS   := $(patsubst %,reports/$(WAVE)/%.html,$(NOTEBOOKS))
+# Notebooks of the wave (igb knows which: 05_replication is for rivm2009 only; 07_compare_waves needs two waves
+# and is rendered by `igb compare`) and the municipality reports, rendered together by one `igb run`, which
+# skips every notebook and report whose inputs did not change. The stamp tells make that all of them are done.
+RENDERED  := reports/$(WAVE)/.rendered
 MAKEFLAGS += --jobs=2
 
 .PHONY: help setup all test clean reconstruction ensemble bench reports
@@ -37,22 +37,18 @@ $(STAMP): pyproject.toml requirements.lock
 PUBLISHED := $(wildcard data/published/*.csv)
 AUDIT     := data/processed/rivm2009/errata.csv
 
-MUNICIPALITY_INDEX := reports/$(WAVE)/municipalities/index.html
-
-all: $(OUT)/respondents.parquet $(AUDIT) $(REPORTS) $(MUNICIPALITY_INDEX) ## Set up if missing and run the full replication of WAVE (default rivm2009)
+all: $(OUT)/respondents.parquet $(AUDIT) $(RENDERED) ## Set up if missing and run the full replication of WAVE (default rivm2009)
 	@echo "reports of wave $(WAVE): reports/$(WAVE)/ (HTML without code; with-code/ for students; municipalities/ for advisers)"
 
-reports: $(MUNICIPALITY_INDEX) ## Render one report per municipality of WAVE (only those whose inputs changed)
-
-# igb reports itself skips every report whose inputs (template, data, params, code) are unchanged.
-$(MUNICIPALITY_INDEX): notebooks/templates/municipality.ipynb $(OUT)/respondents.parquet $(wildcard params/*.yaml) $(SRC) | $(STAMP)
+reports: $(OUT)/respondents.parquet | $(STAMP) ## Render one report per municipality of WAVE (only those whose inputs changed)
 	$(BIN)/igb reports --wave $(WAVE) --jobs 2
+
+$(RENDERED): $(wildcard notebooks/*.ipynb notebooks/templates/*.ipynb) $(OUT)/respondents.parquet $(AUDIT) $(SRC) $(wildcard params/*.yaml params/waves/*.yaml) | $(STAMP)
+	$(BIN)/igb run --wave $(WAVE) --no-prepare --jobs 2
+	touch $@
 
 $(OUT)/respondents.parquet: $(RAW) $(PARAMS) $(SRC) | $(STAMP)
 	$(BIN)/igb prepare --wave $(WAVE)
-
-reports/$(WAVE)/%.html: notebooks/%.ipynb $(OUT)/respondents.parquet $(AUDIT) $(SRC) | $(STAMP)
-	$(BIN)/igb run --wave $(WAVE) --notebook $* --no-prepare --jobs 1
 
 $(AUDIT): $(PUBLISHED) $(SRC) | $(STAMP)
 	$(BIN)/igb audit > /dev/null

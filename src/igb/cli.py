@@ -77,7 +77,7 @@ def _cmd_reconstruct(args) -> int:
 
 def _cmd_run(args) -> int:
     from igb.config import paths
-    from igb.report.render import notebooks_for, render_all
+    from igb.report import batch, kernels, render
     from igb.survey.prepare import prepare
 
     if not args.no_prepare:
@@ -87,18 +87,22 @@ def _cmd_run(args) -> int:
             print(exc.report.format(args.lang, limit=args.limit), file=sys.stderr)
             return 1
         print(f"prepared {target} ({len(report.warnings)} warning(s))")
-    names = args.notebook or notebooks_for(args.wave)
-    results = render_all(args.wave, names=names, lang=args.lang, min_cell=args.min_cell, jobs=args.jobs)
-    for r in results:
-        print(f"{'ok    ' if r.ok else 'FAILED'} {r.name} ({r.seconds:.0f} s) {r.html or r.error}")
-    failed = [r.name for r in results if not r.ok]
+    options = dict(lang=args.lang, min_cell=args.min_cell, force=args.force)
+    notebooks, notebooks_done = render.pending(args.wave, names=args.notebook, **options)
+    reports, reports_done = ([], []) if args.notebook or args.no_reports else batch.pending(args.wave, **options)
+    # one pool for both: each worker starts one kernel, the long notebooks go first, the short reports fill in
+    with batch.progress_bar(len(notebooks) + len(reports), f"notebooks and reports {args.wave}") as bar:
+        results = kernels.run_jobs(notebooks + reports, args.jobs, on_done=bar.update)
+    for r in notebooks_done + results[:len(notebooks)]:
+        state = "up to date" if r.skipped else f"{r.seconds:.0f} s"
+        print(f"{'ok    ' if r.ok else 'FAILED'} {r.name} ({state}) {r.html or r.error}")
+    failed = [r.name for r in results[:len(notebooks)] if not r.ok]
     if not args.notebook and not args.no_reports:
-        from igb.report.batch import run as run_reports
-
-        reports = run_reports(args.wave, lang=args.lang, jobs=args.jobs, min_cell=args.min_cell)
-        bad = [r.municipality for r in reports if not r.ok]
-        print(f"municipality reports: {len(reports) - len(bad)} ok, {len(bad)} failed "
-              f"({paths().reports(args.wave) / 'municipalities' / 'index.html'})")
+        municipalities = batch.finish(args.wave, reports_done + results[len(notebooks):], lang=args.lang,
+                                      min_cell=args.min_cell)
+        bad = [r.municipality for r in municipalities if not r.ok]
+        print(f"municipality reports: {len(municipalities) - len(bad)} ok ({len(reports_done)} up to date), "
+              f"{len(bad)} failed ({paths().reports(args.wave) / 'municipalities' / 'index.html'})")
         failed += [f"municipality {m}" for m in bad]
     if failed:
         print(f"{len(failed)} notebook(s) failed: {', '.join(failed)}; see {paths().reports(args.wave) / 'notebooks'}", file=sys.stderr)
@@ -178,9 +182,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--wave", required=True)
     p.add_argument("--notebook", action="append", help="only this notebook (repeatable), e.g. 01_response")
     p.add_argument("--min-cell", type=int, default=None, help="smallest n shown (default: the wave's min_cell, else 5)")
-    p.add_argument("--jobs", type=int, default=2, help="notebooks run in this many processes")
+    p.add_argument("--jobs", type=int, default=2, help="notebooks and reports run in this many processes (each keeps one kernel)")
     p.add_argument("--no-prepare", action="store_true", help="use the prepared data as they are")
     p.add_argument("--no-reports", action="store_true", help="skip the municipality reports")
+    p.add_argument("--force", action="store_true", help="render even notebooks and reports whose inputs did not change")
     p.set_defaults(func=_cmd_run)
 
     p = sub.add_parser("reports", help="render one report per municipality (papermill, parallel) and an index")

@@ -64,3 +64,25 @@ def test_a_failing_notebook_is_reported_not_raised(tmp_path):
     assert not result.ok and "boom" in result.error
     assert (tmp_path / "reports" / "x" / "notebooks" / "01_response.failed.ipynb").exists()
     assert json.loads((tmp_path / "reports" / "x" / "notebooks" / "01_response.failed.ipynb").read_text())
+
+
+def test_unchanged_notebooks_are_not_rendered_again(tmp_path):
+    from igb.report import kernels
+    from igb.report.render import pending
+
+    for folder in ("params", "notebooks"):
+        shutil.copytree(ROOT / folder, tmp_path / folder)
+    project = make_paths(tmp_path)
+    (tmp_path / "data" / "raw" / "small").mkdir(parents=True)
+    write_csv(project.raw("small") / "responses.csv", valid_rows(municipalities=("1", "2"), seed=5))
+    prepare("small", paths=project)
+    todo, done = pending("small", names=["03_collaboration"], paths=project)
+    assert len(todo) == 1 and not done
+    assert [r.ok for r in kernels.run_jobs(todo, workers=1)] == [True]
+    todo, done = pending("small", names=["03_collaboration"], paths=project)
+    assert not todo and done[0].skipped
+    assert len(pending("small", names=["03_collaboration"], force=True, paths=project)[0]) == 1
+    assert len(pending("small", names=["03_collaboration"], lang="en", paths=project)[0]) == 1  # other parameters
+    source = tmp_path / "notebooks" / "03_collaboration.ipynb"
+    source.write_text(source.read_text().replace("Collaboration", "Samenwerking", 1))
+    assert len(pending("small", names=["03_collaboration"], paths=project)[0]) == 1  # the notebook changed

@@ -133,9 +133,13 @@ def assess(respondents: pd.DataFrame, model: Model | None = None, *, lang: str =
     stages: municipality, respondents, collaborators, stage (1-5; 0 = no stage yet; empty = not assessed),
     stage_name, reason. evidence: one row per municipality and criterion with value, threshold, met.
     """
-    check_lang(lang)
     model = model or load_model()
-    ind = indicators(respondents, model)
+    return judge(indicators(respondents, model), model, lang=lang)
+
+
+def judge(ind: pd.DataFrame, model: Model, *, lang: str = "nl"):
+    """`assess` from the indicators (one row per municipality): the thresholds applied, stage by stage."""
+    check_lang(lang)
     evidence, stages = [], []
     for row in ind.itertuples(index=False):
         row = row._asdict()
@@ -192,12 +196,13 @@ def _fmt(value) -> str:
 def sensitivity(respondents: pd.DataFrame, model: Model | None = None) -> pd.DataFrame:
     """Move each threshold one step down and up: how many municipalities change stage."""
     model = model or load_model()
-    base, _ = assess(respondents, model)
+    ind = indicators(respondents, model)  # thresholds do not change the indicators: computed once
+    base, _ = judge(ind, model)
     base_stage = base.set_index("municipality")["stage"]
     rows = []
     for c in model.criteria:
         for direction, threshold in (("down", c.threshold - c.step), ("up", c.threshold + c.step)):
-            moved, _ = assess(respondents, model.with_threshold(c.id, threshold))
+            moved, _ = judge(ind, model.with_threshold(c.id, threshold))
             new = moved.set_index("municipality")["stage"]
             changed = [m for m in base_stage.index if not _same(base_stage[m], new[m])]
             rows.append({"criterion": c.id, "indicator": c.indicator, "threshold": c.threshold, "direction": direction,

@@ -9,12 +9,9 @@ Output names are deterministic: reports/<wave>/municipalities/<code>.html (Engli
 
 from __future__ import annotations
 
-import hashlib
 import html
-import json
 import logging
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -89,26 +86,13 @@ def plan(wave: str, *, municipalities=None, lang: str = "nl", min_cell: int | No
             for m in wanted]
 
 
-def fingerprint(parameters: dict, paths: Paths) -> str:
-    """A digest of everything a report depends on: template, prepared data, params, package code, parameters."""
-    digest = hashlib.sha256(json.dumps(parameters, sort_keys=True).encode())
-    files = [paths.root / TEMPLATE, *sorted(paths.processed(parameters["wave"]).glob("*.parquet")),
-             *sorted(paths.params.glob("*.yaml")), *sorted(paths.params.glob("waves/*.yaml")),
-             *sorted(Path(__file__).resolve().parents[1].rglob("*.py"))]
-    for f in files:
-        digest.update(f.name.encode())
-        digest.update(f.read_bytes())
-    return digest.hexdigest()
-
-
 def _stamp(parameters: dict) -> Path:
     return Path(parameters["output_dir"]) / ".inputs" / f"{parameters['municipality']}.sha256"
 
 
 def _render_one(job: tuple) -> ReportResult:
     """Run in a worker process: execute the template, write HTML (no code) and xlsx, keep the log."""
-    import papermill
-
+    from igb.report import kernels
     from igb.report.render import project_env, to_html
 
     parameters, root, xlsx, digest = job
@@ -128,8 +112,7 @@ def _render_one(job: tuple) -> ReportResult:
     tmp = executed.with_suffix(".running.ipynb")
     try:
         with project_env(paths.root):  # the kernel (and the xlsx writer) read this project
-            papermill.execute_notebook(str(paths.root / TEMPLATE), str(tmp), parameters=parameters, cwd=str(paths.root),
-                                       progress_bar=False, log_output=True, kernel_name="python3")
+            kernels.execute(paths.root / TEMPLATE, tmp, parameters, root=paths.root, log_output=True)
             tmp.replace(executed)
             page = to_html(executed, out / f"{code}.html", code=False)
             if xlsx:
@@ -163,42 +146,54 @@ def _write_xlsx(parameters: dict, path: Path, paths: Paths) -> None:
     tmp.replace(path)
 
 
+def pending(wave: str, *, municipalities=None, lang: str = "nl", min_cell: int | None = None, xlsx: bool = True,
+            force: bool = False, extra: dict | None = None, paths: Paths | None = None) -> tuple[list, list[ReportResult]]:
+    """(jobs for `kernels.run_jobs`; results of reports whose inputs did not change). Checks parameters first."""
+    from igb.report.render import fingerprint
+
+    paths = paths or project_paths()
+    jobs, done = [], []
+    for parameters in plan(wave, municipalities=municipalities, lang=lang, min_cell=min_cell, extra=extra, paths=paths):
+        digest = fingerprint(parameters, paths.root / TEMPLATE, paths)
+        stamp, page = _stamp(parameters), Path(parameters["output_dir"]) / f"{parameters['municipality']}.html"
+        if not force and page.exists() and stamp.exists() and stamp.read_text() == digest:
+            done.append(ReportResult(parameters["municipality"], True, True, 0.0, page))
+        else:
+            jobs.append((_render_one, ((parameters, paths.root, xlsx, digest),)))
+    return jobs, done
+
+
+def finish(wave: str, results: list[ReportResult], *, lang: str = "nl", min_cell: int | None = None,
+           extra: dict | None = None, paths: Paths | None = None) -> list[ReportResult]:
+    """Sort the results by municipality and write the index, which lists every municipality of the wave."""
+    paths = paths or project_paths()
+    everyone = plan(wave, lang=lang, min_cell=min_cell, extra=extra, paths=paths)
+    order = [p["municipality"] for p in everyone]
+    results = sorted(results, key=lambda r: order.index(r.municipality))
+    latest = {r.municipality: r for r in results}
+    out = output_dir(wave, lang, paths)
+    write_index(wave, [latest.get(code) or _on_disk(code, out) for code in order], lang=lang, paths=paths, out=out)
+    return results
+
+
 def run(wave: str, *, municipalities=None, lang: str = "nl", min_cell: int | None = None, jobs: int = 2,
         xlsx: bool = True, force: bool = False, progress: bool = True, extra: dict | None = None,
         paths: Paths | None = None) -> list[ReportResult]:
     """Render the reports of a wave (all municipalities, or some); returns one result per municipality."""
+    from igb.report import kernels
+
+    options = dict(lang=lang, min_cell=min_cell, extra=extra, paths=paths)
+    todo, done = pending(wave, municipalities=municipalities, xlsx=xlsx, force=force, **options)
+    with progress_bar(len(todo), f"reports {wave}", progress) as bar:
+        results = kernels.run_jobs(todo, jobs, on_done=bar.update)
+    return finish(wave, done + results, **options)
+
+
+def progress_bar(total: int, desc: str, show: bool = True):
+    """A tqdm bar over `total` jobs (silent when there is nothing to do or `show` is false)."""
     from tqdm import tqdm
 
-    paths = paths or project_paths()
-    planned = plan(wave, municipalities=municipalities, lang=lang, min_cell=min_cell, extra=extra, paths=paths)
-    results, todo = [], []
-    for parameters in planned:
-        digest = fingerprint(parameters, paths)
-        stamp, page = _stamp(parameters), Path(parameters["output_dir"]) / f"{parameters['municipality']}.html"
-        if not force and page.exists() and stamp.exists() and stamp.read_text() == digest:
-            results.append(ReportResult(parameters["municipality"], True, True, 0.0, page))
-        else:
-            todo.append((parameters, paths.root, xlsx, digest))
-    bar = tqdm(total=len(todo), desc=f"reports {wave}", unit="report", disable=not progress or not todo)
-    if jobs <= 1:
-        for job in todo:
-            results.append(_render_one(job))
-            bar.update()
-    else:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            for future in as_completed([pool.submit(_render_one, job) for job in todo]):
-                results.append(future.result())
-                bar.update()
-    bar.close()
-    order = [p["municipality"] for p in planned]
-    results.sort(key=lambda r: order.index(r.municipality))
-    # the index lists every municipality of the wave, also those not rendered in this run
-    everyone = plan(wave, lang=lang, min_cell=min_cell, extra=extra, paths=paths)
-    latest = {r.municipality: r for r in results}
-    out = output_dir(wave, lang, paths)
-    listed = [latest.get(p["municipality"]) or _on_disk(p["municipality"], out) for p in everyone]
-    write_index(wave, listed, lang=lang, paths=paths, out=out)
-    return results
+    return tqdm(total=total, desc=desc, unit="notebook", disable=not show or not total)
 
 
 def _on_disk(code: str, out: Path) -> ReportResult:

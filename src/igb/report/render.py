@@ -2,16 +2,19 @@
 
 Each notebook gives reports/<wave>/notebooks/<name>.ipynb (executed), reports/<wave>/<name>.html
 (no code: for readers of results) and reports/<wave>/with-code/<name>.html (for students).
-Notebooks run in separate processes; a failing notebook does not stop the others.
+Notebooks run in worker processes that each keep one kernel (`kernels`); a failing notebook does not stop
+the others, and a notebook whose inputs did not change since it was last rendered is not run again.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import time
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from igb.config import Paths, paths as project_paths
@@ -47,6 +50,7 @@ class RenderResult:
     seconds: float
     html: Path | None = None
     error: str = ""
+    skipped: bool = False
 
 
 def notebooks_for(wave: str) -> list[str]:
@@ -60,16 +64,43 @@ def to_html(ipynb: Path, html: Path, *, code: bool) -> Path:
     Cells tagged `remove_cell` (notes for developers, e.g. in the municipality template) are left out.
     """
     import nbformat
-    from nbconvert import HTMLExporter
 
+    body, _ = _exporter(code).from_notebook_node(nbformat.read(ipynb, as_version=4))
+    return write_text(body, html)
+
+
+@lru_cache(maxsize=2)
+def _exporter(code: bool):
+    """One HTML exporter per process and kind: building one loads its templates (≈2 s)."""
+    from nbconvert import HTMLExporter
     from traitlets.config import Config
 
     config = Config()
     config.TagRemovePreprocessor.enabled = True
     config.TagRemovePreprocessor.remove_cell_tags = {"remove_cell"}  # notes for developers, not for readers
-    exporter = HTMLExporter(config=config, exclude_input=not code, exclude_input_prompt=not code, exclude_output_prompt=True)
-    body, _ = exporter.from_notebook_node(nbformat.read(ipynb, as_version=4))
-    return write_text(body, html)
+    return HTMLExporter(config=config, exclude_input=not code, exclude_input_prompt=not code, exclude_output_prompt=True)
+
+
+def fingerprint(parameters: dict, notebook: Path, paths: Paths) -> str:
+    """A digest of everything a rendered notebook depends on: the notebook, the wave's prepared data,
+    the published tables, params, package code and the parameters."""
+    digest = hashlib.sha256(json.dumps(parameters, sort_keys=True).encode())
+    files = [notebook, *sorted(p for p in paths.processed(parameters["wave"]).glob("*") if p.is_file()),
+             *sorted((paths.root / "data" / "published").glob("*.csv")),
+             *sorted(paths.params.glob("*.yaml")), *sorted(paths.params.glob("waves/*.yaml")),
+             *sorted(Path(__file__).resolve().parents[1].rglob("*.py"))]
+    for f in files:
+        digest.update(f.name.encode())
+        digest.update(f.read_bytes())
+    return digest.hexdigest()
+
+
+def last_seconds(executed: Path) -> float:
+    """How long an executed notebook took last time (0 if unknown): longest jobs are started first."""
+    try:
+        return float(json.loads(executed.read_text())["metadata"]["papermill"]["duration"] or 0)
+    except (OSError, ValueError, KeyError, TypeError):
+        return 0.0
 
 
 def render(name: str, wave: str, *, lang: str = "nl", min_cell: int | None = None, paths: Paths | None = None,
@@ -79,8 +110,7 @@ def render(name: str, wave: str, *, lang: str = "nl", min_cell: int | None = Non
     `extra` adds parameters (e.g. the comparison notebook's `baseline`); `output_name` names the outputs
     (default: the notebook's name).
     """
-    import papermill
-
+    from igb.report import kernels
     from igb.survey.wave import load_spec
 
     paths = paths or project_paths()
@@ -97,9 +127,8 @@ def render(name: str, wave: str, *, lang: str = "nl", min_cell: int | None = Non
     started = time.perf_counter()
     tmp = executed.with_suffix(".running.ipynb")
     try:
-        with project_env(paths.root):  # the kernel reads this project
-            papermill.execute_notebook(str(source), str(tmp), parameters=parameters, cwd=str(paths.root),
-                                       progress_bar=False, log_output=False, kernel_name="python3")
+        with project_env(paths.root):  # code run here (not only the kernel) reads this project
+            kernels.execute(source, tmp, parameters, root=paths.root)
         tmp.replace(executed)
         html = to_html(executed, out / f"{output_name}.html", code=False)
         to_html(executed, out / "with-code" / f"{output_name}.html", code=True)
@@ -111,18 +140,42 @@ def render(name: str, wave: str, *, lang: str = "nl", min_cell: int | None = Non
         return RenderResult(name, False, time.perf_counter() - started, None, message.strip().splitlines()[0])
 
 
-def _render_job(args) -> RenderResult:
-    name, wave, lang, min_cell, root = args
-    return render(name, wave, lang=lang, min_cell=min_cell, paths=project_paths(root))
+def _stamp(out: Path, name: str) -> Path:
+    return out / ".inputs" / f"{name}.sha256"
 
 
-def render_all(wave: str, *, names=None, lang: str = "nl", min_cell: int | None = None, jobs: int = 2,
-               paths: Paths | None = None) -> list[RenderResult]:
-    """Render several notebooks in parallel processes; returns one result per notebook."""
+def _render_job(name: str, wave: str, lang: str, min_cell: int | None, root: Path, digest: str) -> RenderResult:
+    """Run in a worker: render one notebook and record the digest of its inputs when it succeeded."""
+    paths = project_paths(root)
+    result = render(name, wave, lang=lang, min_cell=min_cell, paths=paths)
+    if result.ok:
+        stamp = _stamp(paths.reports(wave), name)
+        stamp.parent.mkdir(parents=True, exist_ok=True)
+        stamp.write_text(digest)
+    return result
+
+
+def pending(wave: str, *, names=None, lang: str = "nl", min_cell: int | None = None, force: bool = False,
+            paths: Paths | None = None) -> tuple[list, list[RenderResult]]:
+    """(jobs for `kernels.run_jobs`, longest first; results of notebooks whose inputs did not change)."""
+    from igb.survey.wave import load_spec
+
     paths = paths or project_paths()
     names = list(names or notebooks_for(wave))
-    args = [(n, wave, lang, min_cell, paths.root) for n in names]
-    if jobs <= 1 or len(args) == 1:
-        return [_render_job(a) for a in args]
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        return list(pool.map(_render_job, args))
+    spec = load_spec(wave, paths=paths)
+    cell = min_cell if min_cell is not None else (spec.min_cell if spec.min_cell is not None else 5)
+    out = paths.reports(wave)
+    jobs, done = [], []
+    for name in names:
+        source = paths.root / "notebooks" / f"{name}.ipynb"
+        if not source.exists():
+            raise ConfigError(f"unknown notebook {name!r}: no {source}; known: {list(NOTEBOOKS)}")
+        digest = fingerprint({"wave": wave, "lang": lang, "min_cell": int(cell), "output_dir": str(out)}, source, paths)
+        html = out / f"{name}.html"
+        stamp = _stamp(out, name)
+        if not force and html.exists() and stamp.exists() and stamp.read_text() == digest:
+            done.append(RenderResult(name, True, 0.0, html, skipped=True))
+        else:
+            jobs.append((_render_job, (name, wave, lang, min_cell, paths.root, digest)))
+    jobs.sort(key=lambda job: -last_seconds(out / "notebooks" / f"{job[1][0]}.ipynb"))
+    return jobs, done

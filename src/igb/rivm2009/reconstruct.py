@@ -15,6 +15,7 @@ from __future__ import annotations
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import count as counter
 
 import numpy as np
@@ -85,6 +86,7 @@ def _targets(published: pd.DataFrame) -> pd.DataFrame:
     return t[~((t["table"] == "sec5.1") & (t["item"] == "collaborates"))].reset_index(drop=True)
 
 
+@lru_cache(maxsize=None)  # the same (pct, n) pairs recur in every draw; exact rounding with fractions is slow
 def _pct_range(pct: float, n: int) -> tuple[int, int]:
     """Counts that print as `pct` of n; when none does, the two counts around it."""
     ks = counts_for_pct(pct, n) + [k for k in range(n + 1) if pct_of_double(k, n) == pct]  # audit: double rounding

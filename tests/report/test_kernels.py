@@ -1,0 +1,90 @@
+"""A kernel reused for several notebooks gives each the outputs a fresh kernel would give."""
+
+import nbformat
+import pytest
+
+from igb.report import kernels
+
+SPOIL = """\
+import warnings
+import matplotlib
+import matplotlib.pyplot as plt
+import pandas as pd
+leftover = 1
+pd.set_option("display.max_rows", 3)
+matplotlib.rcParams["lines.linewidth"] = 9
+warnings.simplefilter("error")
+plt.figure()
+"""
+LOOK = """\
+import warnings
+import matplotlib
+import matplotlib.pyplot as plt
+import pandas as pd
+print("leftover" in dir(), pd.get_option("display.max_rows"), matplotlib.rcParams["lines.linewidth"],
+      warnings.filters[:2], plt.get_fignums())
+"""
+
+
+def notebook(path, *sources):
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [nbformat.v4.new_code_cell("name = 'x'", metadata={"tags": ["parameters"]})]
+    nb.cells += [nbformat.v4.new_code_cell(s) for s in sources]
+    nbformat.write(nb, path)
+    return path
+
+
+def outputs(path):
+    nb = nbformat.read(path, as_version=4)
+    return [(c.execution_count, [o.get("text") for o in c.outputs]) for c in nb.cells if c.cell_type == "code"]
+
+
+@pytest.fixture
+def fresh():
+    kernels.close()
+    yield
+    kernels.close()
+
+
+def test_a_notebook_after_another_sees_a_fresh_kernel(tmp_path, fresh):
+    spoil, look = notebook(tmp_path / "spoil.ipynb", SPOIL), notebook(tmp_path / "look.ipynb", LOOK)
+    kernels.execute(look, tmp_path / "alone.ipynb", {"name": "a"}, root=tmp_path)
+    kernels.close()
+    kernels.execute(spoil, tmp_path / "spoiled.ipynb", {"name": "b"}, root=tmp_path)
+    first = kernels.session(tmp_path)
+    kernels.execute(look, tmp_path / "after.ipynb", {"name": "a"}, root=tmp_path)
+    assert kernels.session(tmp_path) is first  # the same kernel ran both
+    assert outputs(tmp_path / "after.ipynb") == outputs(tmp_path / "alone.ipynb")
+    assert outputs(tmp_path / "after.ipynb")[-1][0] == 3  # execution counts start again at 1 (parameters, injected, cell)
+    assert "False" in outputs(tmp_path / "after.ipynb")[-1][1][0]  # `leftover` is gone
+
+
+def test_a_dead_kernel_is_replaced(tmp_path, fresh):
+    look = notebook(tmp_path / "look.ipynb", "print(6 * 7)")
+    first = kernels.session(tmp_path)
+    first.km.shutdown_kernel(now=True)
+    kernels.execute(look, tmp_path / "out.ipynb", {"name": "a"}, root=tmp_path)
+    assert kernels.session(tmp_path) is not first
+    assert outputs(tmp_path / "out.ipynb")[-1][1] == ["42\n"]
+
+
+def test_sequential_jobs_shut_their_kernel_down(tmp_path, fresh):
+    look = notebook(tmp_path / "look.ipynb", "print(1)")
+    results = kernels.run_jobs([(_run, (look, tmp_path / f"{k}.ipynb", tmp_path)) for k in range(2)], workers=1)
+    assert results == ["ran", "ran"] and kernels._session is None
+    assert outputs(tmp_path / "1.ipynb")[-1][1] == ["1\n"]
+
+
+def _run(source, output, root):
+    kernels.execute(source, output, {"name": "a"}, root=root)
+    return "ran"
+
+
+def test_pool_workers_start_their_own_kernels_when_the_parent_has_one(tmp_path, fresh):
+    look = notebook(tmp_path / "look.ipynb", "import os\nprint(os.getppid())")
+    parent = kernels.session(tmp_path)  # forked workers must not talk to this kernel
+    results = kernels.run_jobs([(_run, (look, tmp_path / f"{k}.ipynb", tmp_path)) for k in range(2)], workers=2)
+    assert results == ["ran", "ran"] and kernels.session(tmp_path) is parent
+    kernel_parents = {outputs(tmp_path / f"{k}.ipynb")[-1][1][0] for k in range(2)}
+    assert str(parent.km.provisioner.process.pid) not in kernel_parents
