@@ -424,12 +424,15 @@ def _asked_if_problems(columns: dict[str, _Column], codebook: Codebook, file: st
 
 
 def _sector_repeats(columns: dict[str, _Column], file: str):
+    """Municipalities with two officers of one sector, found on the columns' codes."""
     if not {"municipality", "sector"} <= set(columns):
         return []
     municipality, sector = columns["municipality"], columns["sector"]
-    pairs = pd.DataFrame({"municipality": municipality.canonical[municipality.codes],
-                          "sector": sector.canonical[sector.codes]})
-    known = np.array([v is not None and not isinstance(v, _Invalid) for v in sector.canonical], dtype=bool)[sector.codes]
-    pairs = pairs[known & pd.notna(pairs["municipality"]).to_numpy()]
-    repeated = pairs[pairs.duplicated(keep=False)].drop_duplicates()
-    return [make_problem("sector_repeated", file, column=s, value=m) for m, s in repeated.itertuples(index=False)]
+    m_ids, m_values = pd.factorize(municipality.canonical, use_na_sentinel=True)
+    known = [v if v is not None and not isinstance(v, _Invalid) else None for v in sector.canonical]
+    s_ids, s_values = pd.factorize(np.array(known, dtype=object), use_na_sentinel=True)
+    pairs = pd.DataFrame({"m": m_ids[municipality.codes], "s": s_ids[sector.codes]})
+    pairs = pairs[(pairs["m"] >= 0) & (pairs["s"] >= 0)]
+    codes = pairs[pairs.duplicated(keep=False)].drop_duplicates()
+    repeated = zip(m_values[codes["m"]], s_values[codes["s"]])
+    return [make_problem("sector_repeated", file, column=s, value=m) for m, s in repeated]
