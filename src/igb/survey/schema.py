@@ -139,13 +139,15 @@ class ValidationReport:
 
 # -- the pandera schema ----------------------------------------------------------------------------
 def build_schema(codebook: Codebook, spec: WaveSpec) -> pa.DataFrameSchema:
-    """Per-column rules of the codebook as a pandera schema over normalised cells."""
+    """Rules on the distinct canonical values of a column: keys present, answers in their value set.
+
+    The respondent id's rules (present, once only) concern rows and are checked on its codes (`_id_problems`).
+    """
     columns = {
-        "respondent_id": pa.Column(None, nullable=False, unique=True, required=True),
         "municipality": pa.Column(
             None, pa.Check.isin(list(spec.municipalities)) if spec.municipalities else None,
-            nullable=False, required=True),
-        "sector": pa.Column(None, pa.Check.isin(codebook.sector_ids), nullable=False, required=True),
+            nullable=False, required=False),
+        "sector": pa.Column(None, pa.Check.isin(codebook.sector_ids), nullable=False, required=False),
     }
     for item_id in codebook.item_ids:
         columns[item_id] = pa.Column(None, pa.Check.isin(codebook.allowed(item_id)), nullable=True, required=False)
@@ -157,8 +159,9 @@ def validate_file(path: str | Path, *, codebook: Codebook | None = None, spec: W
     """Read and validate a respondent file; returns (report, canonical frame or None on errors)."""
     codebook = codebook or Codebook.load()
     spec = spec or WaveSpec(wave="")
+    known = {*KEYS, *codebook.item_ids}
     try:
-        raw = read_raw(path, encoding=spec.encoding, sheet=spec.sheet)
+        raw = read_raw(path, encoding=spec.encoding, sheet=spec.sheet, keep=lambda c: spec.columns.get(c, c) in known)
     except InputError as exc:
         severity = ERROR
         problem = Problem(str(path), None, None, None, exc.rule, severity, str(exc), str(exc))
@@ -166,72 +169,112 @@ def validate_file(path: str | Path, *, codebook: Codebook | None = None, spec: W
     return validate_raw(raw, codebook=codebook, spec=spec)
 
 
+@dataclass
+class _Column:
+    """A column as distinct values: row i holds `written[codes[i]]`; the last distinct value is the empty cell.
+
+    `canonical` holds each distinct value's canonical value (None if missing, _Invalid if not allowed).
+    """
+
+    codes: np.ndarray
+    written: np.ndarray
+    canonical: np.ndarray | None = None
+
+    def rows_with(self, distinct: np.ndarray) -> np.ndarray:
+        """Positions of the rows that hold any of the distinct values whose flag is set."""
+        return np.flatnonzero(distinct[self.codes])
+
+
+def _column(raw: RawTable, name: str) -> _Column:
+    codes, uniques = pd.factorize(raw.frame[name], use_na_sentinel=True)
+    written = np.empty(len(uniques) + 1, dtype=object)
+    written[:-1] = raw.decode(name, uniques) if raw.format == "sav" else np.asarray(uniques, dtype=object)
+    codes[codes < 0] = len(uniques)
+    return _Column(codes, written)
+
+
 def validate_raw(raw: RawTable, *, codebook: Codebook, spec: WaveSpec):
     """Validate a raw table; returns (report, canonical frame or None when there is an error).
 
-    The canonical frame has the key columns and one column per codebook item present in the file,
-    holding canonical values (`yes`, `no`, `dont_know`) or None, and a `source_row` column.
+    The canonical frame has the key columns (text) and one categorical column per codebook item present in
+    the file, over the item's canonical values (`yes`, `no`, `dont_know`), and a `source_row` column. Every
+    rule runs once per distinct value of a column; its failures are spread back to the rows that hold it.
     """
     file = str(raw.path)
     problems: list[Problem] = []
-    frame = raw.frame.copy()
-    if raw.value_labels or raw.user_missing:  # SPSS: codes -> labels, user-missing -> None
-        for column in frame.columns:
-            if column in raw.value_labels or column in raw.user_missing:
-                frame[column] = _map(frame[column], lambda v, c=column: raw.decode(c, v))
-    frame.columns = [spec.columns.get(c, c) for c in frame.columns]
     for column in raw.header_duplicates:
         problems.append(make_problem("column_duplicate", file, row=1, column=column))
     for row, width in raw.ragged_rows:
         problems.append(make_problem("row_length", file, row=row, value=width))
     # Second and later copies of a duplicated header (name#2, ...) were reported above; drop them.
     copies = {f"{c}#{k}" for c in raw.header_duplicates for k in range(2, len(raw.frame.columns) + 2)}
-    frame = frame.loc[:, [c not in copies for c in frame.columns]]
-    frame = frame.loc[:, ~pd.Index(frame.columns).duplicated()]
-
-    known = set(KEYS) | set(codebook.item_ids)
-    for column in frame.columns:
-        if column not in known and column != "wave":
-            problems.append(make_problem("column_unknown", file, row=1, column=column))
+    source: dict[str, str] = {}  # canonical name -> file column
+    known, seen = set(KEYS) | set(codebook.item_ids), set()
+    for column in [*raw.frame.columns, *raw.skipped]:
+        name = spec.columns.get(column, column)
+        if name in copies or name in seen:
+            continue
+        seen.add(name)
+        if name in known:
+            source[name] = column
+        elif name != "wave":
+            problems.append(make_problem("column_unknown", file, row=1, column=name))
     for item_id in codebook.item_ids:
-        if item_id not in frame.columns:
+        if item_id not in source:
             problems.append(make_problem("item_missing", file, column=item_id))
-    present_items = [i for i in codebook.item_ids if i in frame.columns]
-    frame = frame[[c for c in frame.columns if c in known]]
-    rows = pd.Series(raw.rows, index=frame.index, dtype="int64")
+    for key in KEYS:
+        if key not in source:
+            problems.append(make_problem("column_missing", file, row=1, column=key))
+    present_items = [i for i in codebook.item_ids if i in source]
+    columns = {name: _column(raw, source[name]) for name in [k for k in KEYS if k in source] + present_items}
+    rows = np.asarray(raw.rows, dtype=np.int64)
+    for key in KEYS:
+        if key in columns:
+            columns[key].canonical = _key_texts(columns[key].written, codebook)
 
     # Empty rows are skipped with a warning.
-    missing = pd.DataFrame({c: _map(frame[c], codebook.is_missing).astype(bool) for c in frame.columns}, index=frame.index)
-    empty = missing.all(axis=1) if len(frame.columns) else pd.Series(True, index=frame.index)
-    for idx in frame.index[empty]:
-        problems.append(make_problem("empty_row", file, row=int(rows[idx])))
-    frame, missing, rows = frame[~empty], missing[~empty], rows[~empty]
-
-    if frame.empty:
+    empty = np.ones(len(rows), dtype=bool)
+    for name, col in columns.items():
+        blank = pd.isna(col.canonical) if name in KEYS else _each(col.written, codebook.is_missing).astype(bool)
+        empty &= blank[col.codes]
+    for i in np.flatnonzero(empty):
+        problems.append(make_problem("empty_row", file, row=int(rows[i])))
+    if empty.any():
+        rows = rows[~empty]
+        for col in columns.values():
+            col.codes = col.codes[~empty]
+    if not len(rows):
         problems.append(make_problem("no_rows", file))
 
-    canonical = pd.DataFrame(index=frame.index)
-    for key in KEYS:
-        if key in frame.columns:
-            canonical[key] = _map(frame[key], lambda v: None if codebook.is_missing(v) else _key_text(v))
-    if "sector" in canonical:
-        canonical["sector"] = _apply_value_map(canonical["sector"], spec.values.get("sector"))
-        canonical["sector"] = _map(canonical["sector"], lambda v: _try(codebook.normalise_sector, v))
-    if "municipality" in canonical:
-        canonical["municipality"] = _apply_value_map(canonical["municipality"], spec.values.get("municipality"))
+    if "sector" in columns:
+        col = columns["sector"]
+        mapped = _apply_value_map(col.canonical, spec.values.get("sector"))
+        col.canonical = _each(mapped, lambda v: _try(codebook.normalise_sector, v))
+    if "municipality" in columns:
+        columns["municipality"].canonical = _apply_value_map(columns["municipality"].canonical, spec.values.get("municipality"))
     for item_id in present_items:
-        mapped = _apply_value_map(frame[item_id], spec.values.get(item_id) or spec.values.get("*"))
-        canonical[item_id] = _map(mapped, lambda v, i=item_id: _try(lambda x: codebook.normalise(i, x), v))
+        col = columns[item_id]
+        mapped = _apply_value_map(col.written, spec.values.get(item_id) or spec.values.get("*"))
+        col.canonical = _each(mapped, lambda v, i=item_id: _try(lambda x: codebook.normalise(i, x), v))
 
-    problems += _schema_problems(canonical, codebook, spec, file, rows)
-    problems += _asked_if_problems(canonical, frame, codebook, file, rows, present_items)
-    problems += _sector_repeats(canonical, file)
+    if "respondent_id" in columns:
+        problems += _id_problems(columns["respondent_id"], file, rows)
+    problems += _schema_problems(columns, codebook, spec, file, rows)
+    problems += _asked_if_problems(columns, codebook, file, rows, present_items)
+    problems += _sector_repeats(columns, file)
 
-    report = ValidationReport(file, problems, n_rows=len(frame))
+    report = ValidationReport(file, problems, n_rows=len(rows))
     if not report.ok:
         return report, None
-    canonical.insert(0, "source_row", rows.astype("int64"))
-    return report, canonical.reset_index(drop=True)
+    canonical = {"source_row": rows}
+    for key in KEYS:
+        canonical[key] = pd.Series(columns[key].canonical[columns[key].codes], dtype="str")
+    for item_id in present_items:
+        col, allowed = columns[item_id], codebook.allowed(item_id)
+        position = {v: i for i, v in enumerate(allowed)}
+        codes = np.array([position.get(v, -1) for v in col.canonical], dtype=np.int8)[col.codes]
+        canonical[item_id] = pd.Categorical.from_codes(codes, categories=allowed)
+    return report, pd.DataFrame(canonical)
 
 
 class _Invalid(str):
@@ -245,98 +288,151 @@ def _try(normalise, value):
         return _Invalid(str(value).strip())
 
 
+def _each(values: np.ndarray, func) -> np.ndarray:
+    """`func` of each distinct value (a column holds a handful), as an object array so None stays None."""
+    out = np.empty(len(values), dtype=object)
+    out[:] = [func(v) for v in values]
+    return out
+
+
 def _key_text(value) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return str(value).strip()
 
 
-def _apply_value_map(series: pd.Series, mapping: dict[str, str] | None) -> pd.Series:
-    if not mapping:
-        return series
-    folded = {_fold(k): v for k, v in mapping.items()}
-
-    def lookup(value):
-        if value is None:
-            return None
-        key = _fold(_key_text(value))
-        return folded.get(key, value)
-
-    return _map(series, lookup)
+_PLAIN = r"[0-9A-Za-z_\-]+"  # a key with nothing to strip or fold but case
 
 
-def _map(series: pd.Series, func) -> pd.Series:
-    """Map each distinct value once and spread the results (object dtype, so None stays None).
+def _key_texts(values: np.ndarray, codebook: Codebook) -> np.ndarray:
+    """Each distinct key cell as text, None where it means no answer.
 
-    A survey column holds a handful of distinct answers, so this costs one call per distinct value
-    plus one vectorised take, instead of one Python call per cell.
+    Vectorised for plain ids and whole numbers (an id column has a million distinct values); any
+    other value goes through `_key_text` and `Codebook.is_missing` one by one, with the same result.
     """
-    codes, uniques = pd.factorize(series, use_na_sentinel=True)
-    results = np.empty(len(uniques) + 1, dtype=object)
-    results[:-1] = [func(u) for u in uniques]
-    results[-1] = func(None)
-    return pd.Series(results[codes], index=series.index, dtype=object)
+    out = np.empty(len(values), dtype=object)
+    kind = pd.api.types.infer_dtype(values, skipna=True)
+    fast = np.zeros(len(values), dtype=bool)
+    if kind == "string":
+        text = pd.Series(values, dtype="str")
+        fast = text.str.fullmatch(_PLAIN).fillna(False).to_numpy(bool)
+        out[fast] = values[fast]
+        out[fast & text.str.lower().isin(codebook.missing_spellings).to_numpy(bool)] = None
+    elif kind == "floating" and not any(_is_number(s) for s in codebook.missing_spellings):
+        numbers = pd.to_numeric(pd.Series(values), errors="coerce").to_numpy(float)
+        fast = (numbers == np.round(numbers)) & (np.abs(numbers) < 2**53)
+        out[fast] = pd.Series(numbers[fast].astype(np.int64)).astype(str).to_numpy(object)
+    slow = np.flatnonzero(~fast)
+    out[slow] = [None if codebook.is_missing(v) else _key_text(v) for v in values[slow]]
+    return out
 
 
-_CHECK_RULES = {"not_nullable": "key_missing", "field_uniqueness": "respondent_id_duplicate"}
-
-
-def _schema_problems(canonical: pd.DataFrame, codebook: Codebook, spec: WaveSpec, file: str, rows: pd.Series):
-    schema = build_schema(codebook, spec)
+def _is_number(text: str) -> bool:
     try:
-        schema.validate(canonical, lazy=True)
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _apply_value_map(values: np.ndarray, mapping: dict[str, str] | None) -> np.ndarray:
+    if not mapping:
+        return values
+    folded = {_fold(k): v for k, v in mapping.items()}
+    return _each(values, lambda v: None if v is None else folded.get(_fold(_key_text(v)), v))
+
+
+def _id_problems(col: _Column, file: str, rows: np.ndarray) -> list[Problem]:
+    """Every row without a respondent id, and every row whose id another row has too."""
+    ids, _ = pd.factorize(col.canonical, use_na_sentinel=True)
+    ids = ids[col.codes]
+    problems = [make_problem("key_missing", file, row=int(rows[i]), column="respondent_id") for i in np.flatnonzero(ids < 0)]
+    repeated = (ids >= 0) & pd.Series(ids).duplicated(keep=False).to_numpy()
+    problems += [make_problem("respondent_id_duplicate", file, row=int(rows[i]), column="respondent_id",
+                              value=col.canonical[col.codes[i]]) for i in np.flatnonzero(repeated)]
+    return problems
+
+
+_CHECK_RULES = {"not_nullable": "key_missing"}
+
+
+def _schema_problems(columns: dict[str, _Column], codebook: Codebook, spec: WaveSpec, file: str, rows: np.ndarray):
+    """The pandera schema run on each column's distinct canonical values; each failure named for every row holding it."""
+    checked = {name: col for name, col in columns.items() if name != "respondent_id"}
+    if not checked:
+        return []
+    height = max(len(col.canonical) for col in checked.values())
+    distinct = pd.DataFrame({name: np.concatenate([col.canonical, np.full(height - len(col.canonical), None)])
+                             for name, col in checked.items()}, dtype=object)
+    try:
+        build_schema(codebook, spec).validate(distinct, lazy=True)
         return []
     except pa.errors.SchemaErrors as exc:
         cases = exc.failure_cases
     problems = []
-    for case in cases.itertuples(index=False):
-        column, check, value, idx = case.column, str(case.check), case.failure_case, case.index
-        row = int(rows[idx]) if idx is not None and idx in rows.index else None
-        if check == "column_in_dataframe":
-            problems.append(make_problem("column_missing", file, row=1, column=value))
-        elif check in _CHECK_RULES:
-            problems.append(make_problem(_CHECK_RULES[check], file, row=row, column=column,
-                                         value=None if check == "not_nullable" else value))
-        elif check.startswith("isin"):
-            if column == "sector":
-                problems.append(make_problem("sector_unknown", file, row=row, column=column, value=value,
-                                             allowed=", ".join(codebook.sector_ids)))
-            elif column == "municipality":
-                problems.append(make_problem("municipality_unknown", file, row=row, column=column, value=value,
-                                             allowed=", ".join(spec.municipalities or ())))
-            else:
-                allowed = ", ".join(f"{v} ({codebook.value_label(column, v, 'nl')})" for v in codebook.allowed(column))
-                problems.append(make_problem("value_not_allowed", file, row=row, column=column, value=value, allowed=allowed))
-        else:  # a pandera check we did not foresee: still reported, never swallowed
-            problems.append(Problem(file, row, column, str(value), check, ERROR, f"failed check {check}", f"controle {check} mislukt"))
+    for (column, check), failed in cases.groupby(["column", "check"], sort=False, dropna=False):
+        col, check = checked.get(column), str(check)
+        flags = np.zeros(height, dtype=bool)
+        flags[failed["index"].dropna().astype(int).to_numpy()] = True
+        positions = [None] if col is None or failed["index"].isna().all() else col.rows_with(flags[: len(col.canonical)])
+        for i in positions:
+            row = None if i is None else int(rows[i])
+            value = None if i is None else col.canonical[col.codes[i]]
+            problems.append(_problem(check, file, row, column, value, codebook, spec))
     return problems
 
 
-def _asked_if_problems(canonical: pd.DataFrame, written: pd.DataFrame, codebook: Codebook, file: str,
-                       rows: pd.Series, present: list[str]):
+def _problem(check: str, file: str, row, column, value, codebook: Codebook, spec: WaveSpec) -> Problem:
+    if check in _CHECK_RULES:
+        return make_problem(_CHECK_RULES[check], file, row=row, column=column)
+    if check.startswith("isin"):
+        if column == "sector":
+            return make_problem("sector_unknown", file, row=row, column=column, value=value,
+                                allowed=", ".join(codebook.sector_ids))
+        if column == "municipality":
+            return make_problem("municipality_unknown", file, row=row, column=column, value=value,
+                                allowed=", ".join(spec.municipalities or ()))
+        allowed = ", ".join(f"{v} ({codebook.value_label(column, v, 'nl')})" for v in codebook.allowed(column))
+        return make_problem("value_not_allowed", file, row=row, column=column, value=value, allowed=allowed)
+    # a pandera check we did not foresee: still reported, never swallowed
+    return Problem(file, row, column, None if value is None else str(value), check, ERROR,
+                   f"failed check {check}", f"controle {check} mislukt")
+
+
+def _valid(col: _Column, allowed) -> np.ndarray:
+    """Per distinct value: whether its canonical value is one of `allowed`."""
+    return np.array([v in allowed for v in col.canonical], dtype=bool)
+
+
+def _asked_if_problems(columns: dict[str, _Column], codebook: Codebook, file: str, rows: np.ndarray, present: list[str]):
     problems = []
     for item_id in present:
         rule = codebook.items[item_id].asked_if
-        if rule is None or rule.item not in canonical:
+        if rule is None or rule.item not in columns:
             continue
-        parent = canonical[rule.item]
-        valid_parent = _map(parent, lambda v: v is not None and not isinstance(v, _Invalid)).astype(bool)
-        asked = pd.Series(parent.to_numpy() == rule.equals, index=parent.index)
-        answer = canonical[item_id]
-        present_answer = pd.Series(pd.notna(answer.to_numpy()), index=answer.index)
-        for idx in canonical.index[valid_parent & ~asked & present_answer]:
-            problems.append(make_problem("answer_not_asked", file, row=int(rows[idx]), column=item_id,
-                                         value=written.at[idx, item_id], parent=rule.item, equals=rule.equals))
-        for idx in canonical.index[asked & ~present_answer]:
-            problems.append(make_problem("answer_missing", file, row=int(rows[idx]), column=item_id,
+        parent, answer = columns[rule.item], columns[item_id]
+        valid_parent = _valid(parent, set(codebook.allowed(rule.item)))[parent.codes]
+        asked = np.array([v == rule.equals for v in parent.canonical], dtype=bool)[parent.codes]
+        answered = np.array([v is not None for v in answer.canonical], dtype=bool)[answer.codes]
+        for i in np.flatnonzero(valid_parent & ~asked & answered):
+            problems.append(make_problem("answer_not_asked", file, row=int(rows[i]), column=item_id,
+                                         value=answer.written[answer.codes[i]], parent=rule.item, equals=rule.equals))
+        for i in np.flatnonzero(asked & ~answered):
+            problems.append(make_problem("answer_missing", file, row=int(rows[i]), column=item_id,
                                          parent=rule.item, equals=rule.equals))
     return problems
 
 
-def _sector_repeats(canonical: pd.DataFrame, file: str):
-    if not {"municipality", "sector"} <= set(canonical.columns):
+def _sector_repeats(columns: dict[str, _Column], file: str):
+    """Municipalities with two officers of one sector, found on the columns' codes."""
+    if not {"municipality", "sector"} <= set(columns):
         return []
-    pairs = canonical[["municipality", "sector"]].dropna()
-    pairs = pairs[[not isinstance(v, _Invalid) for v in pairs["sector"]]]
-    repeated = pairs[pairs.duplicated(keep=False)].drop_duplicates()
-    return [make_problem("sector_repeated", file, column=s, value=m) for m, s in repeated.itertuples(index=False)]
+    municipality, sector = columns["municipality"], columns["sector"]
+    m_ids, m_values = pd.factorize(municipality.canonical, use_na_sentinel=True)
+    known = [v if v is not None and not isinstance(v, _Invalid) else None for v in sector.canonical]
+    s_ids, s_values = pd.factorize(np.array(known, dtype=object), use_na_sentinel=True)
+    pairs = pd.DataFrame({"m": m_ids[municipality.codes], "s": s_ids[sector.codes]})
+    pairs = pairs[(pairs["m"] >= 0) & (pairs["s"] >= 0)]
+    codes = pairs[pairs.duplicated(keep=False)].drop_duplicates()
+    repeated = zip(m_values[codes["m"]], s_values[codes["s"]])
+    return [make_problem("sector_repeated", file, column=s, value=m) for m, s in repeated]
