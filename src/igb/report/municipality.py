@@ -7,7 +7,7 @@ respondents than `min_cell` gets a report that says so instead of numbers. Texts
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -112,6 +112,7 @@ class MunicipalityView:
     evidence: pd.DataFrame
     elements: list[dict]
     model: maturity.Model
+    key_rows: pd.DataFrame | None = field(default=None, repr=False, compare=False)  # key_figures, once computed
 
     @property
     def lang(self) -> str:
@@ -168,6 +169,12 @@ def key_figures(v: MunicipalityView) -> pd.DataFrame | None:
     """This municipality's shares next to the lowest, median and highest of the other municipalities."""
     if v.too_few:
         return None
+    if v.key_rows is None:  # the table, the plot and the workbook all use them: computed once per view
+        v.key_rows = _key_rows(v)
+    return v.key_rows.copy()
+
+
+def _key_rows(v: MunicipalityView) -> pd.DataFrame:
     rows = []
     for table, items, heading in SECTIONS:
         t = v.ctx.tables[(v.ctx.tables["table"] == table) & (v.ctx.tables["unit_type"] == "municipality")
