@@ -92,7 +92,7 @@ def _cmd_run(args) -> int:
     reports, reports_done = ([], []) if args.notebook or args.no_reports else batch.pending(args.wave, **options)
     # one pool for both: each worker starts one kernel, the long notebooks go first, the short reports fill in
     with batch.progress_bar(len(notebooks) + len(reports), f"notebooks and reports {args.wave}") as bar:
-        results = kernels.run_jobs(notebooks + reports, args.jobs, on_done=bar.update)
+        results = kernels.run_jobs(notebooks + reports, args.jobs, on_done=bar.update, root=paths().root)
     for r in notebooks_done + results[:len(notebooks)]:
         state = "up to date" if r.skipped else f"{r.seconds:.0f} s"
         print(f"{'ok    ' if r.ok else 'FAILED'} {r.name} ({state}) {r.html or r.error}")

@@ -182,10 +182,11 @@ def run(wave: str, *, municipalities=None, lang: str = "nl", min_cell: int | Non
     """Render the reports of a wave (all municipalities, or some); returns one result per municipality."""
     from igb.report import kernels
 
+    paths = paths or project_paths()
     options = dict(lang=lang, min_cell=min_cell, extra=extra, paths=paths)
     todo, done = pending(wave, municipalities=municipalities, xlsx=xlsx, force=force, **options)
     with progress_bar(len(todo), f"reports {wave}", progress) as bar:
-        results = kernels.run_jobs(todo, jobs, on_done=bar.update)
+        results = kernels.run_jobs(todo, jobs, on_done=bar.update, root=paths.root)
     return finish(wave, done + results, **options)
 
 

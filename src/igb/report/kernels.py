@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Callable
 
 RESET = "from igb.report import fresh_kernel as _igb_fresh; _igb_fresh.restore(get_ipython())"
+WARM_UP = "import igb.report.context, igb.report.figures, igb.report.municipality"  # what every notebook imports
 
 
 class KernelSession:
@@ -82,15 +83,32 @@ def execute(source: Path, output: Path, parameters: dict, *, root: Path, log_out
     session(root).execute(source, output, parameters, log_output=log_output)
 
 
-def run_jobs(jobs: list[tuple[Callable, tuple]], workers: int, on_done: Callable | None = None) -> list:
+def warm_up(root: Path) -> None:
+    """Start this process's kernel and let it import the analysis stack while this process builds its HTML
+    exporters: the two start-up costs overlap instead of adding up."""
+    from igb.report.render import _exporter
+
+    try:
+        session(root).kc.execute(WARM_UP, silent=True, store_history=False)  # its reply is skipped by `reset`
+    except Exception:  # only a head start: the first job starts the kernel again and reports what fails
+        close()
+    _exporter(code=False), _exporter(code=True)
+
+
+def run_jobs(jobs: list[tuple[Callable, tuple]], workers: int, on_done: Callable | None = None,
+             root: Path | None = None) -> list:
     """Call `func(*args)` for each job in `workers` processes (each keeping its kernel); results in job order.
 
     Jobs start in the order given: put the longest first. A job's exceptions are its own to catch; `on_done`
-    is called after each job (e.g. a progress bar).
+    is called after each job (e.g. a progress bar). With `root`, each process warms its kernel up first.
     """
+    if not jobs:
+        return []
     if workers <= 1 or len(jobs) <= 1:
         results = []
         try:
+            if root is not None:
+                warm_up(root)
             for func, args in jobs:
                 results.append(func(*args))
                 on_done and on_done()
@@ -98,7 +116,8 @@ def run_jobs(jobs: list[tuple[Callable, tuple]], workers: int, on_done: Callable
             close()
         return results
     # spawned, not forked: a forked worker would share the parent's kernel sockets and event loop, and hang
-    with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=get_context("spawn")) as pool:
+    with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=get_context("spawn"),
+                             initializer=None if root is None else warm_up, initargs=() if root is None else (root,)) as pool:
         futures = {pool.submit(func, *args): i for i, (func, args) in enumerate(jobs)}
         results = [None] * len(jobs)
         for future in as_completed(futures):
