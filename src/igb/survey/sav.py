@@ -30,18 +30,22 @@ def read_sav_columns(path: Path, names: Sequence[str], wanted: Sequence[str]) ->
         raise ValueError(f"polars-readstat sees {len(found)} variables, the dictionary {len(names)}")
     position = {name: i for i, name in enumerate(names)}
     data = scan.select([pl.nth(position[c]) for c in wanted]).collect()
-    return pd.DataFrame({c: _values(data.to_series(i)) for i, c in enumerate(wanted)},
-                        index=pd.RangeIndex(data.height), columns=list(wanted))
+    numeric = [i for i, dtype in enumerate(data.dtypes) if dtype.is_numeric()]
+    # All numbers in one Fortran-ordered block that pandas takes over without copying it.
+    block = data.select(pl.nth(numeric).cast(pl.Float64)).to_numpy(order="fortran") if numeric else None
+    frame = pd.DataFrame(block, columns=[wanted[i] for i in numeric], index=pd.RangeIndex(data.height), copy=False)
+    for i, c in enumerate(wanted):
+        if i not in numeric:
+            frame.insert(i, c, _values(data.to_series(i)))
+    return frame
 
 
 def _values(series):
-    """One polars column as pyreadstat gives it, without passing numbers or text through Python objects."""
+    """One polars column other than numbers as pyreadstat gives it; text not through Python objects."""
     import polars as pl
     import pyarrow as pa
 
     dtype = series.dtype
-    if dtype.is_numeric():
-        return series.cast(pl.Float64).to_numpy()
     if dtype == pl.String:
         text = series.to_arrow()
         return pd.Series(text if text.type == pa.large_string() else text.cast(pa.large_string()), dtype="str").array
