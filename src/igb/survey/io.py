@@ -256,8 +256,11 @@ def _atomic(path: Path, write) -> Path:
 
 
 def write_parquet(frame: pd.DataFrame, path: str | Path) -> Path:
-    """Write a frame to parquet atomically: readers see the old file or the new one, never half."""
-    return _atomic(Path(path), lambda tmp: frame.to_parquet(tmp, index=False))
+    """Write a frame to parquet atomically: readers see the old file or the new one, never half.
+
+    Without column statistics (min/max per page), which only filtered reads use and which cost a quarter of the time.
+    """
+    return _atomic(Path(path), lambda tmp: frame.to_parquet(tmp, index=False, write_statistics=False))
 
 
 def write_csv(frame: pd.DataFrame, path: str | Path) -> Path:
