@@ -17,7 +17,8 @@ def test_pyproject_and_environment_list_the_same_packages():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     pip_specs = dict(_split(s) for s in project["dependencies"] + project["optional-dependencies"]["dev"])
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
-    conda_specs = dict(_split(s) for s in env["dependencies"] if isinstance(s, str))
+    pip = [s for d in env["dependencies"] if isinstance(d, dict) for s in d.get("pip", [])]
+    conda_specs = dict(_split(s) for s in env["dependencies"] + pip if isinstance(s, str))
     conda_specs.pop("python"), conda_specs.pop("pip")
     assert pip_specs == conda_specs
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pandas as pd
@@ -34,10 +35,13 @@ def prepare(wave: str, *, paths: Paths | None = None, out: str | Path | None = N
         raise ValidationFailed(report)
     frame = recode(canonical, wave=wave, codebook=codebook, recode=load_recode(paths.recode))
     target = Path(out) if out else paths.processed(wave) / "respondents.parquet"
-    write_parquet(frame, target)
-    write_parquet(report_tables(frame, codebook=codebook, sent=spec.sent or None), target.parent / "tables.parquet")
+    with ThreadPoolExecutor(1) as writer:  # arrow writes without the GIL: the tables are computed meanwhile
+        written = writer.submit(write_parquet, frame, target)
+        tables = report_tables(frame, codebook=codebook, sent=spec.sent or None)
+        stages, evidence = assess(frame, load_model(paths.params / "maturity.yaml"))
+        written.result()
+    write_parquet(tables, target.parent / "tables.parquet")
     write_csv(report.to_frame(), target.parent / "validation.csv")
-    stages, evidence = assess(frame, load_model(paths.params / "maturity.yaml"))
     write_csv(stages, target.parent / "maturity.csv")
     write_csv(evidence, target.parent / "maturity_evidence.csv")
     return target, report

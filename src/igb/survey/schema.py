@@ -8,6 +8,8 @@ and English, as an error (nothing may be written) or a warning (written, but loo
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -226,7 +228,9 @@ def validate_raw(raw: RawTable, *, codebook: Codebook, spec: WaveSpec):
         if key not in source:
             problems.append(make_problem("column_missing", file, row=1, column=key))
     present_items = [i for i in codebook.item_ids if i in source]
-    columns = {name: _column(raw, source[name]) for name in [k for k in KEYS if k in source] + present_items}
+    names = [k for k in KEYS if k in source] + present_items
+    with ThreadPoolExecutor(min(4, os.cpu_count() or 1)) as pool:  # pandas factorizes without the GIL
+        columns = dict(zip(names, pool.map(lambda name: _column(raw, source[name]), names)))
     rows = np.asarray(raw.rows, dtype=np.int64)
     for key in KEYS:
         if key in columns:
