@@ -34,13 +34,19 @@ def test_notebook_is_clean_and_parameterised(path):
     assert nb.cells[0].cell_type == "markdown" and nb.cells[0].source.startswith("# ")
 
 
-def test_a_notebook_renders_for_a_small_wave(tmp_path):
+def small_project(tmp_path):
+    """A copy of params/ and notebooks/ with a prepared wave `small` of two municipalities."""
     for folder in ("params", "notebooks"):
         shutil.copytree(ROOT / folder, tmp_path / folder)
     project = make_paths(tmp_path)
     (tmp_path / "data" / "raw" / "small").mkdir(parents=True)
     write_csv(project.raw("small") / "responses.csv", valid_rows(municipalities=("1", "2"), seed=5))
     prepare("small", paths=project)
+    return project
+
+
+def test_a_notebook_renders_for_a_small_wave(tmp_path):
+    project = small_project(tmp_path)
     result = render("03_collaboration", "small", lang="en", min_cell=3, paths=project)
     assert result.ok, result.error
     html = (tmp_path / "reports" / "small" / "03_collaboration.html").read_text()
@@ -70,12 +76,7 @@ def test_unchanged_notebooks_are_not_rendered_again(tmp_path):
     from igb.report import kernels
     from igb.report.render import pending
 
-    for folder in ("params", "notebooks"):
-        shutil.copytree(ROOT / folder, tmp_path / folder)
-    project = make_paths(tmp_path)
-    (tmp_path / "data" / "raw" / "small").mkdir(parents=True)
-    write_csv(project.raw("small") / "responses.csv", valid_rows(municipalities=("1", "2"), seed=5))
-    prepare("small", paths=project)
+    project = small_project(tmp_path)
     todo, done = pending("small", names=["03_collaboration"], paths=project)
     assert len(todo) == 1 and not done
     assert [r.ok for r in kernels.run_jobs(todo, workers=1)] == [True]
