@@ -111,7 +111,7 @@ def _render_one(job: tuple) -> ReportResult:
     started = time.perf_counter()
     tmp = executed.with_suffix(".running.ipynb")
     try:
-        with project_env(paths.root):  # the kernel (and the xlsx writer) read this project
+        with project_env(paths.root):  # the xlsx writer reads this project (the kernel gets IGB_ROOT itself)
             kernels.execute(paths.root / TEMPLATE, tmp, parameters, root=paths.root, log_output=True)
             tmp.replace(executed)
             page = to_html(executed, out / f"{code}.html", code=False)

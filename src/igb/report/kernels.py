@@ -66,7 +66,7 @@ def session(root: Path) -> KernelSession:
         close()
     if _session is None:
         _session = KernelSession(root)
-        util.Finalize(_session, _session.close, exitpriority=10)  # runs when a pool worker exits, too
+        _session.finalizer = util.Finalize(_session, _session.close, exitpriority=10)  # also when a pool worker exits
     return _session
 
 
@@ -74,7 +74,7 @@ def close() -> None:
     """Shut this process's kernel down (if any)."""
     global _session
     if _session is not None:
-        _session.close()
+        _session.finalizer()  # runs `KernelSession.close` once and takes it off the exit list
         _session = None
 
 

@@ -103,6 +103,16 @@ def last_seconds(executed: Path) -> float:
         return 0.0
 
 
+def wave_min_cell(wave: str, min_cell: int | None, paths: Paths) -> int:
+    """The smallest n a notebook shows: as given, else the wave's `min_cell`, else 5 (an unknown wave is an error)."""
+    from igb.survey.wave import load_spec
+
+    spec = load_spec(wave, paths=paths)
+    if min_cell is None:
+        min_cell = spec.min_cell
+    return 5 if min_cell is None else int(min_cell)
+
+
 def render(name: str, wave: str, *, lang: str = "nl", min_cell: int | None = None, paths: Paths | None = None,
            extra: dict | None = None, output_name: str | None = None) -> RenderResult:
     """Execute notebooks/<name>.ipynb for a wave and write its executed copy and two HTML versions.
@@ -111,7 +121,6 @@ def render(name: str, wave: str, *, lang: str = "nl", min_cell: int | None = Non
     (default: the notebook's name).
     """
     from igb.report import kernels
-    from igb.survey.wave import load_spec
 
     paths = paths or project_paths()
     source = paths.root / "notebooks" / f"{name}.ipynb"
@@ -121,14 +130,12 @@ def render(name: str, wave: str, *, lang: str = "nl", min_cell: int | None = Non
     output_name = output_name or name
     executed = out / "notebooks" / f"{output_name}.ipynb"
     executed.parent.mkdir(parents=True, exist_ok=True)
-    spec = load_spec(wave, paths=paths)
-    min_cell = min_cell if min_cell is not None else (spec.min_cell if spec.min_cell is not None else 5)
-    parameters = {"wave": wave, "lang": lang, "min_cell": int(min_cell), "output_dir": str(out), **(extra or {})}
+    parameters = {"wave": wave, "lang": lang, "min_cell": wave_min_cell(wave, min_cell, paths), "output_dir": str(out),
+                  **(extra or {})}
     started = time.perf_counter()
     tmp = executed.with_suffix(".running.ipynb")
     try:
-        with project_env(paths.root):  # code run here (not only the kernel) reads this project
-            kernels.execute(source, tmp, parameters, root=paths.root)
+        kernels.execute(source, tmp, parameters, root=paths.root)  # the kernel runs with IGB_ROOT = paths.root
         tmp.replace(executed)
         html = to_html(executed, out / f"{output_name}.html", code=False)
         to_html(executed, out / "with-code" / f"{output_name}.html", code=True)
@@ -158,19 +165,16 @@ def _render_job(name: str, wave: str, lang: str, min_cell: int | None, root: Pat
 def pending(wave: str, *, names=None, lang: str = "nl", min_cell: int | None = None, force: bool = False,
             paths: Paths | None = None) -> tuple[list, list[RenderResult]]:
     """(jobs for `kernels.run_jobs`, longest first; results of notebooks whose inputs did not change)."""
-    from igb.survey.wave import load_spec
-
     paths = paths or project_paths()
     names = list(names or notebooks_for(wave))
-    spec = load_spec(wave, paths=paths)
-    cell = min_cell if min_cell is not None else (spec.min_cell if spec.min_cell is not None else 5)
+    cell = wave_min_cell(wave, min_cell, paths)
     out = paths.reports(wave)
     jobs, done = [], []
     for name in names:
         source = paths.root / "notebooks" / f"{name}.ipynb"
         if not source.exists():
             raise ConfigError(f"unknown notebook {name!r}: no {source}; known: {list(NOTEBOOKS)}")
-        digest = fingerprint({"wave": wave, "lang": lang, "min_cell": int(cell), "output_dir": str(out)}, source, paths)
+        digest = fingerprint({"wave": wave, "lang": lang, "min_cell": cell, "output_dir": str(out)}, source, paths)
         html = out / f"{name}.html"
         stamp = _stamp(out, name)
         if not force and html.exists() and stamp.exists() and stamp.read_text() == digest:

@@ -216,7 +216,8 @@ def _read_sav(path: Path, keep) -> RawTable:
         missing.setdefault(column, []).extend(("value", v) for v in values)
     for column, ranges in (meta.missing_ranges or {}).items():
         missing.setdefault(column, []).extend(("range", r["lo"], r["hi"]) for r in ranges)
-    skipped = [c for c in meta.column_names if c not in set(columns)]
+    read = set(columns)
+    skipped = [c for c in meta.column_names if c not in read]
     rows = np.arange(1, len(frame) + 1)
     return RawTable(path, "sav", frame, rows, [], [], dict(meta.variable_value_labels or {}), missing, skipped)
 
