@@ -20,6 +20,7 @@ import pandas as pd
 from igb._checks import check_lang
 from igb.config import Paths, paths as project_paths
 from igb.errors import ConfigError
+from igb.report import nbimport
 from igb.survey.io import write_text
 
 TEMPLATE = Path("notebooks") / "templates" / "municipality.ipynb"
@@ -46,6 +47,7 @@ def output_dir(wave: str, lang: str, paths: Paths) -> Path:
 
 def template_parameters(path: Path) -> list[str]:
     """Names in the template's `parameters` cell."""
+    nbimport.without_iri_checker()
     import nbformat
     from papermill.translators import PythonTranslator
 
@@ -75,8 +77,8 @@ def plan(wave: str, *, municipalities=None, lang: str = "nl", min_cell: int | No
     unknown = [m for m in wanted if m not in codes]
     if unknown:
         raise ConfigError(f"unknown municipality {unknown} in wave {wave!r}; known: {codes}")
-    allowed = template_parameters(template)
     extra = dict(extra or {})
+    allowed = template_parameters(template) if extra else []  # reading them imports papermill: only when needed
     bad = sorted(set(extra) - set(allowed))
     if bad:
         raise ConfigError(f"unknown report parameter(s) {bad}; the template takes {allowed}")

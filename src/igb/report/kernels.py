@@ -15,6 +15,8 @@ from multiprocessing import get_context, util
 from pathlib import Path
 from typing import Callable
 
+from igb.report import nbimport
+
 RESET = "from igb.report import fresh_kernel as _igb_fresh; _igb_fresh.restore(get_ipython())"
 WARM_UP = "import igb.report.context, igb.report.figures, igb.report.municipality"  # what every notebook imports
 
@@ -41,6 +43,7 @@ class KernelSession:
 
     def execute(self, source: Path, output: Path, parameters: dict, *, log_output: bool = False) -> None:
         """Papermill: inject `parameters`, run every cell on this kernel, write the executed notebook to `output`."""
+        nbimport.without_iri_checker()
         import papermill
 
         self.reset()
@@ -116,11 +119,14 @@ def run_jobs(jobs: list[tuple[Callable, tuple]], workers: int, on_done: Callable
             close()
         return results
     # spawned, not forked: a forked worker would share the parent's kernel sockets and event loop, and hang
-    with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=get_context("spawn"),
-                             initializer=None if root is None else warm_up, initargs=() if root is None else (root,)) as pool:
+    pool = ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=get_context("spawn"),
+                               initializer=None if root is None else warm_up, initargs=() if root is None else (root,))
+    try:
         futures = {pool.submit(func, *args): i for i, (func, args) in enumerate(jobs)}
         results = [None] * len(jobs)
         for future in as_completed(futures):
             results[futures[future]] = future.result()
             on_done and on_done()
+    finally:  # the workers shut their kernels down and exit while the caller goes on (e.g. writes the index)
+        pool.shutdown(wait=False, cancel_futures=True)
     return results

@@ -8,15 +8,18 @@ respondents than `min_cell` gets a report that says so instead of numbers. Texts
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
 
 from igb.analysis import maturity
 from igb.analysis.tables import round_pct
 from igb.config import load_params, paths as project_paths
 from igb.report.context import WaveContext
+
+if TYPE_CHECKING:  # only in annotations: the index of reports imports this module without matplotlib
+    from matplotlib.figure import Figure
 
 SECTIONS = [  # (table, item prefix or items, heading key)
     ("VII.2", ["health_priority", "health_work", "segv_priority", "segv_work"], "policy"),

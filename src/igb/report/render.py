@@ -19,6 +19,7 @@ from pathlib import Path
 
 from igb.config import Paths, paths as project_paths
 from igb.errors import ConfigError
+from igb.report import nbimport
 from igb.survey.io import write_text
 
 NOTEBOOKS = ("01_response", "02_policy_content", "03_collaboration", "04_factors", "05_replication", "06_maturity",
@@ -63,6 +64,7 @@ def to_html(ipynb: Path, html: Path, *, code: bool) -> Path:
 
     Cells tagged `remove_cell` (notes for developers, e.g. in the municipality template) are left out.
     """
+    nbimport.without_iri_checker()
     import nbformat
 
     body, _ = _exporter(code).from_notebook_node(nbformat.read(ipynb, as_version=4))
@@ -71,7 +73,8 @@ def to_html(ipynb: Path, html: Path, *, code: bool) -> Path:
 
 @lru_cache(maxsize=2)
 def _exporter(code: bool):
-    """One HTML exporter per process and kind: building one loads its templates (≈2 s)."""
+    """One HTML exporter per process and kind: building one loads its templates."""
+    nbimport.without_iri_checker()
     from nbconvert import HTMLExporter
     from traitlets.config import Config
 

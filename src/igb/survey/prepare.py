@@ -13,8 +13,6 @@ from igb.config import Paths, paths as project_paths
 from igb.errors import ConfigError, ValidationFailed
 from igb.survey.codebook import Codebook
 from igb.survey.io import write_csv, write_parquet
-from igb.survey.recode import load_recode, recode
-from igb.survey.schema import validate_file
 from igb.survey.wave import load_spec, raw_file
 
 
@@ -26,6 +24,9 @@ def prepare(wave: str, *, paths: Paths | None = None, out: str | Path | None = N
     reports apply min_cell) and validation.csv. Returns (path written, validation report). On any validation error nothing is written
     and ValidationFailed carries the report. The raw file is only read.
     """
+    from igb.survey.recode import load_recode, recode  # here, not at the top: `load_respondents` needs neither,
+    from igb.survey.schema import validate_file        # and the schema library costs ≈0.3 s to import
+
     paths = paths or project_paths()
     spec = load_spec(wave, paths=paths)
     source = raw_file(wave, spec, paths=paths)
