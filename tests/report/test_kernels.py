@@ -1,6 +1,7 @@
 """A kernel reused for several notebooks gives each the outputs a fresh kernel would give."""
 
 import nbformat
+import papermill
 import pytest
 
 from igb.report import kernels
@@ -49,8 +50,8 @@ def fresh():
 
 def test_a_notebook_after_another_sees_a_fresh_kernel(tmp_path, fresh):
     spoil, look = notebook(tmp_path / "spoil.ipynb", SPOIL), notebook(tmp_path / "look.ipynb", LOOK)
-    kernels.execute(look, tmp_path / "alone.ipynb", {"name": "a"}, root=tmp_path)
-    kernels.close()
+    papermill.execute_notebook(look, tmp_path / "alone.ipynb", {"name": "a"}, kernel_name="python3",
+                               progress_bar=False)  # plain papermill: its own engine, a kernel of its own
     kernels.execute(spoil, tmp_path / "spoiled.ipynb", {"name": "b"}, root=tmp_path)
     first = kernels.session(tmp_path)
     kernels.execute(look, tmp_path / "after.ipynb", {"name": "a"}, root=tmp_path)
@@ -88,3 +89,14 @@ def test_pool_workers_start_their_own_kernels_when_the_parent_has_one(tmp_path, 
     assert results == ["ran", "ran"] and kernels.session(tmp_path) is parent
     kernel_parents = {outputs(tmp_path / f"{k}.ipynb")[-1][1][0] for k in range(2)}
     assert str(parent.km.provisioner.process.pid) not in kernel_parents
+
+
+def test_a_failed_notebook_leaves_the_connected_client_ready_for_the_next(tmp_path, fresh):
+    failing = notebook(tmp_path / "fail.ipynb", "print('before')\nraise ValueError('boom')", "print('never')")
+    look = notebook(tmp_path / "look.ipynb", "print(6 * 7)")
+    with pytest.raises(papermill.PapermillExecutionError, match="boom"):
+        kernels.execute(failing, tmp_path / "failed.ipynb", {"name": "a"}, root=tmp_path)
+    first = kernels.session(tmp_path)
+    kernels.execute(look, tmp_path / "out.ipynb", {"name": "a"}, root=tmp_path)
+    assert kernels.session(tmp_path) is first
+    assert outputs(tmp_path / "out.ipynb") == [(1, []), (2, []), (3, ["42\n"])]

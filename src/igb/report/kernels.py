@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from functools import lru_cache
 from multiprocessing import get_context, util
 from pathlib import Path
 from typing import Callable
@@ -33,6 +34,7 @@ class KernelSession:
         self.kc = self.km.blocking_client()
         self.kc.start_channels()
         self.kc.wait_for_ready(timeout=60)
+        self.kc.allow_stdin = False  # as nbclient sets it: a notebook asking for input() fails instead of hanging
 
     def reset(self) -> None:
         """Make the kernel look fresh for the next notebook; raise if it cannot."""
@@ -48,7 +50,8 @@ class KernelSession:
 
         self.reset()
         papermill.execute_notebook(str(source), str(output), parameters=parameters, cwd=str(self.root),
-                                   progress_bar=False, log_output=log_output, kernel_name="python3", km=self.km)
+                                   progress_bar=False, log_output=log_output, kernel_name="python3", km=self.km,
+                                   engine_name=_connected_engine(), kc=self.kc)
 
     def alive(self) -> bool:
         return self.km.is_alive()
@@ -57,6 +60,32 @@ class KernelSession:
         self.kc.stop_channels()
         if self.km.is_alive():
             self.km.shutdown_kernel(now=True)
+
+
+@lru_cache(maxsize=1)
+def _connected_engine() -> str:
+    """Register a papermill engine that runs a notebook through the session's connected client; return its name.
+
+    papermill's own engine connects a new client for each notebook, and connecting waits 0.2 s for the kernel's
+    output channel to fall quiet. Otherwise this is papermill's NBClientEngine (same client class, same options).
+    """
+    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.engines import NBClientEngine, papermill_engines
+    from papermill.log import logger
+
+    class ConnectedClientEngine(NBClientEngine):
+        @classmethod
+        def execute_managed_notebook(cls, nb_man, kernel_name, *, kc, log_output=False, stdout_file=None,
+                                     stderr_file=None, start_timeout=60, execution_timeout=None, **kwargs):
+            kwargs.pop("input_path", None)
+            client = PapermillNotebookClient(nb_man, kernel_name=kernel_name, log=logger, log_output=log_output,
+                                             stdout_file=stdout_file, stderr_file=stderr_file,
+                                             startup_timeout=start_timeout, timeout=execution_timeout, **kwargs)
+            client.kc = kc  # nbclient connects a client only when it has none
+            return client.execute()
+
+    papermill_engines.register("igb-connected", ConnectedClientEngine)
+    return "igb-connected"
 
 
 _session: KernelSession | None = None
@@ -87,15 +116,19 @@ def execute(source: Path, output: Path, parameters: dict, *, root: Path, log_out
 
 
 def warm_up(root: Path) -> None:
-    """Start this process's kernel and let it import the analysis stack while this process builds its HTML
-    exporters: the two start-up costs overlap instead of adding up."""
-    from igb.report.render import _exporter
+    """Start this process's kernel and let it import the analysis stack while this process readies its own
+    side (papermill, and the HTML template, which compiles on first use): the two start-ups overlap."""
+    from igb.report.render import warm_up_html
 
     try:
         session(root).kc.execute(WARM_UP, silent=True, store_history=False)  # its reply is skipped by `reset`
     except Exception:  # only a head start: the first job starts the kernel again and reports what fails
         close()
-    _exporter(code=False), _exporter(code=True)
+    nbimport.without_iri_checker()
+    import papermill  # noqa: F401
+
+    _connected_engine()
+    warm_up_html()
 
 
 def run_jobs(jobs: list[tuple[Callable, tuple]], workers: int, on_done: Callable | None = None,

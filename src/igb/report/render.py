@@ -71,9 +71,20 @@ def to_html(ipynb: Path, html: Path, *, code: bool) -> Path:
     return write_text(body, html)
 
 
+def warm_up_html() -> None:
+    """Render a tiny notebook, with and without code, so the first real page does not wait for nbconvert's
+    template to compile (≈0.4 s, once per process)."""
+    nbimport.without_iri_checker()
+    import nbformat
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("*warm-up*"), nbformat.v4.new_code_cell("1")])
+    for code in (False, True):
+        _exporter(code).from_notebook_node(nb)
+
+
 @lru_cache(maxsize=2)
 def _exporter(code: bool):
-    """One HTML exporter per process and kind: building one loads its templates."""
+    """One HTML exporter per process and kind, kept: their templates compile on first use."""
     nbimport.without_iri_checker()
     from nbconvert import HTMLExporter
     from traitlets.config import Config
