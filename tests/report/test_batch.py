@@ -82,6 +82,7 @@ def test_reports_have_no_code_and_the_index_links_every_one(rendered):
         assert "highlight hl-ipython3" not in page  # no code cell
         assert "report.view(" not in page and "Municipality report (template)" not in page
         assert f'href="{code}.html"' in index
+        assert '<html lang="nl">' in page  # the page says it is Dutch (screen readers, translation tools)
     assert (rendered / "1.xlsx").exists()
 
 
@@ -134,3 +135,4 @@ def test_english_reports_go_to_their_own_folder(project):
     assert results[0].ok
     page = (project.reports("small") / "municipalities" / "en" / "1.html").read_text()
     assert "Key figures" in page and "Kerncijfers" not in page
+    assert '<html lang="en">' in page

@@ -116,7 +116,7 @@ def _render_one(job: tuple) -> ReportResult:
         with project_env(paths.root):  # the xlsx writer reads this project (the kernel gets IGB_ROOT itself)
             kernels.execute(paths.root / TEMPLATE, tmp, parameters, root=paths.root, log_output=True)
             tmp.replace(executed)
-            page = to_html(executed, out / f"{code}.html", code=False)
+            page = to_html(executed, out / f"{code}.html", code=False, lang=parameters["lang"])
             if xlsx:
                 _write_xlsx(parameters, out / f"{code}.xlsx", paths)
         stamp = _stamp(parameters)

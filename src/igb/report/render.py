@@ -59,15 +59,19 @@ def notebooks_for(wave: str) -> list[str]:
     return [n for n in NOTEBOOKS if ONLY_FOR.get(n, wave) == wave and n != COMPARISON]
 
 
-def to_html(ipynb: Path, html: Path, *, code: bool) -> Path:
+def to_html(ipynb: Path, html: Path, *, code: bool, lang: str = "en") -> Path:
     """Render an executed notebook to standalone HTML, with or without its code cells.
 
-    Cells tagged `remove_cell` (notes for developers, e.g. in the municipality template) are left out.
+    Cells tagged `remove_cell` (notes for developers, e.g. in the municipality template) are left out. `lang` is
+    the page's language (`<html lang>`, read by screen readers and translation tools): a municipality report's
+    language; the analysis notebooks are written in English.
     """
     nbimport.without_iri_checker()
     import nbformat
 
-    body, _ = _exporter(code).from_notebook_node(nbformat.read(ipynb, as_version=4))
+    exporter = _exporter(code)
+    exporter.language_code = lang  # set per page: a new exporter would compile its template again
+    body, _ = exporter.from_notebook_node(nbformat.read(ipynb, as_version=4))
     return write_text(body, html)
 
 
