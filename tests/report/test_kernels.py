@@ -1,5 +1,8 @@
 """A kernel reused for several notebooks gives each the outputs a fresh kernel would give."""
 
+import os
+from pathlib import Path
+
 import nbformat
 import papermill
 import pytest
@@ -100,3 +103,13 @@ def test_a_failed_notebook_leaves_the_connected_client_ready_for_the_next(tmp_pa
     kernels.execute(look, tmp_path / "out.ipynb", {"name": "a"}, root=tmp_path)
     assert kernels.session(tmp_path) is first
     assert outputs(tmp_path / "out.ipynb") == [(1, []), (2, []), (3, ["42\n"])]
+
+
+@pytest.mark.skipif(os.name == "nt", reason="Unix sockets only where the platform has them")
+def test_the_kernel_listens_on_private_unix_sockets_that_are_removed_with_it(tmp_path, fresh):
+    session = kernels.session(tmp_path)
+    folder = Path(session.sockets.name)
+    assert session.km.transport == "ipc" and Path(session.km.ip).parent == folder
+    assert oct(folder.stat().st_mode & 0o777) == "0o700"  # only this user can connect
+    kernels.close()
+    assert not folder.exists()

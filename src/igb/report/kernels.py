@@ -10,6 +10,7 @@ Imported modules stay imported: that is the saving.
 from __future__ import annotations
 
 import os
+import tempfile
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from functools import lru_cache
 from multiprocessing import get_context, util
@@ -29,7 +30,11 @@ class KernelSession:
         from jupyter_client.manager import KernelManager
 
         self.root = Path(root)
-        self.km = KernelManager(kernel_name="python3")
+        # Unix sockets in a private folder, where the platform has them: no ports on localhost, and no warning from
+        # the kernel that it "is running over TCP without encryption" on every run
+        self.sockets = None if os.name == "nt" else tempfile.TemporaryDirectory(prefix="igb-kernel-")
+        where = {} if self.sockets is None else {"transport": "ipc", "ip": os.path.join(self.sockets.name, "kernel")}
+        self.km = KernelManager(kernel_name="python3", **where)
         self.km.start_kernel(cwd=str(self.root), env={**os.environ, "IGB_ROOT": str(self.root)})
         self.kc = self.km.blocking_client()
         self.kc.start_channels()
@@ -60,6 +65,8 @@ class KernelSession:
         self.kc.stop_channels()
         if self.km.is_alive():
             self.km.shutdown_kernel(now=True)
+        if self.sockets is not None:
+            self.sockets.cleanup()
 
 
 @lru_cache(maxsize=1)
