@@ -24,7 +24,7 @@ WARM_UP = "import igb.report.context, igb.report.figures, igb.report.municipalit
 
 
 class KernelSession:
-    """A running python3 kernel whose working folder and IGB_ROOT are a project's root."""
+    """A running python3 kernel whose working folder and IGB_ROOT are a project's root, with one connected client."""
 
     def __init__(self, root: Path):
         from jupyter_client.manager import KernelManager
@@ -76,6 +76,7 @@ def _connected_engine() -> str:
     papermill's own engine connects a new client for each notebook, and connecting waits 0.2 s for the kernel's
     output channel to fall quiet. Otherwise this is papermill's NBClientEngine (same client class, same options).
     """
+    nbimport.without_iri_checker()
     from papermill.clientwrap import PapermillNotebookClient
     from papermill.engines import NBClientEngine, papermill_engines
     from papermill.log import logger
@@ -131,10 +132,7 @@ def warm_up(root: Path) -> None:
         session(root).kc.execute(WARM_UP, silent=True, store_history=False)  # its reply is skipped by `reset`
     except Exception:  # only a head start: the first job starts the kernel again and reports what fails
         close()
-    nbimport.without_iri_checker()
-    import papermill  # noqa: F401
-
-    _connected_engine()
+    _connected_engine()  # imports papermill
     warm_up_html()
 
 
