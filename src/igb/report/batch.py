@@ -187,16 +187,16 @@ def run(wave: str, *, municipalities=None, lang: str = "nl", min_cell: int | Non
     paths = paths or project_paths()
     options = dict(lang=lang, min_cell=min_cell, extra=extra, paths=paths)
     todo, done = pending(wave, municipalities=municipalities, xlsx=xlsx, force=force, **options)
-    with progress_bar(len(todo), f"reports {wave}", progress) as bar:
+    with progress_bar(len(todo), f"reports {wave}", progress, unit="report") as bar:
         results = kernels.run_jobs(todo, jobs, on_done=bar.update, root=paths.root)
     return finish(wave, done + results, **options)
 
 
-def progress_bar(total: int, desc: str, show: bool = True):
+def progress_bar(total: int, desc: str, show: bool = True, unit: str = "notebook"):
     """A tqdm bar over `total` jobs (silent when there is nothing to do or `show` is false)."""
     from tqdm import tqdm
 
-    return tqdm(total=total, desc=desc, unit="notebook", disable=not show or not total)
+    return tqdm(total=total, desc=desc, unit=unit, disable=not show or not total)
 
 
 def _on_disk(code: str, out: Path) -> ReportResult:
