@@ -273,7 +273,10 @@ def main(argv: list[str]) -> int:
         lines += kept
     out.write_text("\n".join(lines) + "\n")
     print(f"wrote {out}")
-    missed = [label for rows in results.values() for label, _, target, ok in rows if target and not ok]
+    missed = [f"{label}: {value:.3f} (target {target})" for rows in results.values()
+              for label, value, target, ok in rows if target and not ok]
+    for line in missed:
+        print(f"target missed: {line}", file=sys.stderr)
     return 1 if missed else 0
 
 
