@@ -88,14 +88,10 @@ def plan(wave: str, *, municipalities=None, lang: str = "nl", min_cell: int | No
             for m in wanted]
 
 
-def _stamp(parameters: dict) -> Path:
-    return Path(parameters["output_dir"]) / ".inputs" / f"{parameters['municipality']}.sha256"
-
-
 def _render_one(job: tuple) -> ReportResult:
     """Run in a worker process: execute the template, write HTML (no code) and xlsx, keep the log."""
     from igb.report import kernels
-    from igb.report.render import project_env, to_html
+    from igb.report.render import project_env, stamp_path, to_html
 
     parameters, root, xlsx, digest = job
     paths = project_paths(root)
@@ -119,9 +115,7 @@ def _render_one(job: tuple) -> ReportResult:
             page = to_html(executed, out / f"{code}.html", code=False, lang=parameters["lang"])
             if xlsx:
                 _write_xlsx(parameters, out / f"{code}.xlsx", paths)
-        stamp = _stamp(parameters)
-        stamp.parent.mkdir(parents=True, exist_ok=True)
-        stamp.write_text(digest)
+        write_text(digest, stamp_path(out, code))
         return ReportResult(code, True, False, time.perf_counter() - started, page, log_path)
     except Exception as exc:  # one report's failure is collected, never fatal to the batch
         if tmp.exists():
@@ -151,14 +145,15 @@ def _write_xlsx(parameters: dict, path: Path, paths: Paths) -> None:
 def pending(wave: str, *, municipalities=None, lang: str = "nl", min_cell: int | None = None, xlsx: bool = True,
             force: bool = False, extra: dict | None = None, paths: Paths | None = None) -> tuple[list, list[ReportResult]]:
     """(jobs for `kernels.run_jobs`; results of reports whose inputs did not change). Checks parameters first."""
-    from igb.report.render import fingerprint
+    from igb.report.render import fingerprint, stamp_path, up_to_date
 
     paths = paths or project_paths()
     jobs, done = [], []
     for parameters in plan(wave, municipalities=municipalities, lang=lang, min_cell=min_cell, extra=extra, paths=paths):
         digest = fingerprint(parameters, paths.root / TEMPLATE, paths)
-        stamp, page = _stamp(parameters), Path(parameters["output_dir"]) / f"{parameters['municipality']}.html"
-        if not force and page.exists() and stamp.exists() and stamp.read_text() == digest:
+        out, code = Path(parameters["output_dir"]), parameters["municipality"]
+        page = out / f"{code}.html"
+        if not force and up_to_date(page, stamp_path(out, code), digest):
             done.append(ReportResult(parameters["municipality"], True, True, 0.0, page))
         else:
             jobs.append((_render_one, ((parameters, paths.root, xlsx, digest),)))

@@ -50,13 +50,13 @@ class KernelSession:
 
     def execute(self, source: Path, output: Path, parameters: dict, *, log_output: bool = False) -> None:
         """Papermill: inject `parameters`, run every cell on this kernel, write the executed notebook to `output`."""
-        nbimport.without_iri_checker()
+        engine = _connected_engine()  # first: it imports papermill without the slow schema checker
         import papermill
 
         self.reset()
         papermill.execute_notebook(str(source), str(output), parameters=parameters, cwd=str(self.root),
                                    progress_bar=False, log_output=log_output, kernel_name="python3", km=self.km,
-                                   engine_name=_connected_engine(), kc=self.kc)
+                                   engine_name=engine, kc=self.kc)
 
     def alive(self) -> bool:
         return self.km.is_alive()

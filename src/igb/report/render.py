@@ -30,7 +30,7 @@ COMPARISON = "07_compare_waves"            # needs two waves: rendered by `igb c
 
 @contextmanager
 def project_env(root: Path):
-    """IGB_ROOT set to `root` while a kernel starts (the kernel inherits it), restored afterwards."""
+    """IGB_ROOT set to `root` for code in this process that finds the project by itself, restored afterwards."""
     before = os.environ.get("IGB_ROOT")
     os.environ["IGB_ROOT"] = str(root)
     try:
@@ -165,8 +165,14 @@ def render(name: str, wave: str, *, lang: str = "nl", min_cell: int | None = Non
         return RenderResult(name, False, time.perf_counter() - started, None, message.strip().splitlines()[0])
 
 
-def _stamp(out: Path, name: str) -> Path:
+def stamp_path(out: Path, name: str) -> Path:
+    """Where the digest of a page's inputs is kept once it rendered: <out>/.inputs/<name>.sha256."""
     return out / ".inputs" / f"{name}.sha256"
+
+
+def up_to_date(page: Path, stamp: Path, digest: str) -> bool:
+    """Whether `page` exists and was rendered from inputs with this digest: then it need not run again."""
+    return page.exists() and stamp.exists() and stamp.read_text() == digest
 
 
 def _render_job(name: str, wave: str, lang: str, min_cell: int | None, root: Path, digest: str) -> RenderResult:
@@ -174,9 +180,7 @@ def _render_job(name: str, wave: str, lang: str, min_cell: int | None, root: Pat
     paths = project_paths(root)
     result = render(name, wave, lang=lang, min_cell=min_cell, paths=paths)
     if result.ok:
-        stamp = _stamp(paths.reports(wave), name)
-        stamp.parent.mkdir(parents=True, exist_ok=True)
-        stamp.write_text(digest)
+        write_text(digest, stamp_path(paths.reports(wave), name))
     return result
 
 
@@ -194,8 +198,7 @@ def pending(wave: str, *, names=None, lang: str = "nl", min_cell: int | None = N
             raise ConfigError(f"unknown notebook {name!r}: no {source}; known: {list(NOTEBOOKS)}")
         digest = fingerprint({"wave": wave, "lang": lang, "min_cell": cell, "output_dir": str(out)}, source, paths)
         html = out / f"{name}.html"
-        stamp = _stamp(out, name)
-        if not force and html.exists() and stamp.exists() and stamp.read_text() == digest:
+        if not force and up_to_date(html, stamp_path(out, name), digest):
             done.append(RenderResult(name, True, 0.0, html, skipped=True))
         else:
             jobs.append((_render_job, (name, wave, lang, min_cell, paths.root, digest)))
