@@ -19,11 +19,26 @@ def _cmd_validate(args) -> int:
     return 0 if report.ok else 1
 
 
+def _locked(command: str):
+    """Run a command that writes its wave (`args.wave`) under the wave's lock: a second run says the wave is busy."""
+    def wrap(func):
+        def run(args) -> int:
+            from igb.config import paths
+            from igb.lock import wave_lock
+
+            with wave_lock(paths(), args.wave, f"igb {command}"):
+                return func(args)
+        run.__name__ = func.__name__
+        return run
+    return wrap
+
+
+@_locked("prepare")
 def _cmd_prepare(args) -> int:
     from igb.survey.prepare import prepare
 
     try:
-        target, report = prepare(args.wave, out=args.out)
+        target, report = prepare(args.wave, out=args.out, min_cell=args.min_cell)
     except ValidationFailed as exc:
         print(exc.report.format(args.lang, limit=args.limit), file=sys.stderr)
         print("nothing written / niets geschreven", file=sys.stderr)
@@ -53,7 +68,10 @@ def _cmd_audit(args) -> int:
 
 
 def _cmd_reconstruct(args) -> int:
+    from pathlib import Path
+
     from igb.config import paths
+    from igb.errors import ConfigError
     from igb.rivm2009 import reconstruct as rc
     from igb.survey.io import write_csv
 
@@ -65,8 +83,11 @@ def _cmd_reconstruct(args) -> int:
         print(table.to_string(index=False))
         print(f"{args.draws} reconstructions; wrote {out / 'pinned.csv'}")
         return 0
-    rec = rc.reconstruct(seed=args.seed)
     out = args.out or paths().processed("rivm2009") / "reconstruction"
+    raw = paths().root / "data" / "raw"
+    if (Path(out) / "responses.csv").exists() and raw.resolve() in Path(out).resolve().parents and not args.overwrite:
+        raise ConfigError(f"{out} holds a wave's raw data (responses.csv); pass --overwrite to replace it")
+    rec = rc.reconstruct(seed=args.seed)
     written = rc.write(rec, out)
     departs = rec.deviations[rec.deviations.departs]
     print(f"SYNTHETIC respondents reconstructed from published tables (seed {rec.seed}, {rec.seconds:.1f} s): "
@@ -75,6 +96,7 @@ def _cmd_reconstruct(args) -> int:
     return 0
 
 
+@_locked("run")
 def _cmd_run(args) -> int:
     from igb.config import paths
     from igb.report import batch, kernels, render
@@ -82,7 +104,7 @@ def _cmd_run(args) -> int:
 
     if not args.no_prepare:
         try:
-            target, report = prepare(args.wave)
+            target, report = prepare(args.wave, min_cell=args.min_cell)
         except ValidationFailed as exc:
             print(exc.report.format(args.lang, limit=args.limit), file=sys.stderr)
             return 1
@@ -110,6 +132,7 @@ def _cmd_run(args) -> int:
     return 0
 
 
+@_locked("reports")
 def _cmd_reports(args) -> int:
     from igb.report.batch import run
 
@@ -126,19 +149,30 @@ def _cmd_reports(args) -> int:
     return 1 if failed else 0
 
 
+@_locked("synth")
 def _cmd_synth(args) -> int:
     from igb import synth
 
     frame = synth.generate(args.municipalities, seed=args.seed, sectors_per_municipality=args.sectors,
                            response_rate=args.response_rate)
-    written = synth.write_wave(frame, args.wave, fmt=args.format,
+    written = synth.write_wave(frame, args.wave, fmt=args.format, overwrite=args.overwrite,
                                description=f"SYNTHETIC wave: {args.municipalities} municipalities, seed {args.seed}")
     print(f"SYNTHETIC wave {args.wave}: {len(frame)} respondents in {args.municipalities} municipalities; "
           f"wrote {', '.join(str(p) for p in written)}")
     return 0
 
 
+@_locked("compare")
 def _cmd_compare(args) -> int:
+    from igb.config import paths
+    from igb.lock import wave_lock
+    from igb.report.context import comparison_min_cell
+
+    with wave_lock(paths(), args.baseline, "igb compare"):  # the baseline is prepared (written) too
+        return _compare(args, comparison_min_cell(args.wave, args.baseline, args.min_cell))
+
+
+def _compare(args, min_cell: int) -> int:
     from igb.report.render import COMPARISON, render
 
     for wave in (args.baseline, args.wave):
@@ -150,18 +184,42 @@ def _cmd_compare(args) -> int:
             except ValidationFailed as exc:
                 print(exc.report.format(args.lang, limit=args.limit), file=sys.stderr)
                 return 1
-    result = render(COMPARISON, args.wave, lang=args.lang, min_cell=args.min_cell, extra={"baseline": args.baseline},
+    result = render(COMPARISON, args.wave, lang=args.lang, min_cell=min_cell, extra={"baseline": args.baseline},
                     output_name=f"compare_with_{args.baseline}")
     print(f"{'ok' if result.ok else 'FAILED'} {result.html or result.error}")
     return 0 if result.ok else 1
 
 
+@_locked("export")
 def _cmd_export(args) -> int:
     from igb.export import export_wave
 
-    written = export_wave(args.wave, to=args.to, lang=args.lang)
+    written = export_wave(args.wave, to=args.to, lang=args.lang, min_cell=args.min_cell)
     print("wrote " + ", ".join(str(p) for p in written))
     return 0
+
+
+MIN_CELL_HELP = "smallest number of officers behind a figure shown (default: the wave's min_cell, else 5)"
+
+
+def _min_cell(text: str) -> int:
+    """--min-cell: a whole number >= 1 (igb.privacy's rule), refused by argparse with its own message otherwise."""
+    from igb.privacy import check_min_cell
+
+    try:
+        return check_min_cell(int(text), where="--min-cell")
+    except (ValueError, IgbError):
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, not {text!r}") from None
+
+
+def _wave(text: str) -> str:
+    """--wave and --baseline: a wave name names folders, so it is checked before anything runs."""
+    from igb.safe import check_wave
+
+    try:
+        return check_wave(text)
+    except IgbError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -170,18 +228,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("validate", help="check a respondent file against the codebook; exit 1 on any error")
     p.add_argument("path", help="a .csv, .xlsx or .sav respondent file")
-    p.add_argument("--wave", help="use params/waves/<wave>.yaml to map columns and codes")
+    p.add_argument("--wave", type=_wave, help="use params/waves/<wave>.yaml to map columns and codes")
     p.set_defaults(func=_cmd_validate)
 
     p = sub.add_parser("prepare", help="validate a wave and write data/processed/<wave>/respondents.parquet")
-    p.add_argument("--wave", required=True)
+    p.add_argument("--wave", required=True, type=_wave)
     p.add_argument("--out", help="output path (default data/processed/<wave>/respondents.parquet)")
+    p.add_argument("--min-cell", type=_min_cell, default=None, help=MIN_CELL_HELP)
     p.set_defaults(func=_cmd_prepare)
 
     p = sub.add_parser("run", help="prepare a wave, render every analysis notebook and the municipality reports to reports/<wave>/")
-    p.add_argument("--wave", required=True)
+    p.add_argument("--wave", required=True, type=_wave)
     p.add_argument("--notebook", action="append", help="only this notebook (repeatable), e.g. 01_response")
-    p.add_argument("--min-cell", type=int, default=None, help="smallest n shown (default: the wave's min_cell, else 5)")
+    p.add_argument("--min-cell", type=_min_cell, default=None, help=MIN_CELL_HELP)
     p.add_argument("--jobs", type=int, default=2, help="notebooks and reports run in this many processes (each keeps one kernel)")
     p.add_argument("--no-prepare", action="store_true", help="use the prepared data as they are")
     p.add_argument("--no-reports", action="store_true", help="skip the municipality reports")
@@ -189,33 +248,36 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_run)
 
     p = sub.add_parser("reports", help="render one report per municipality (papermill, parallel) and an index")
-    p.add_argument("--wave", required=True)
+    p.add_argument("--wave", required=True, type=_wave)
     p.add_argument("--municipality", action="append", help="only this municipality (repeatable)")
     p.add_argument("--jobs", type=int, default=2, help="reports run in this many processes")
-    p.add_argument("--min-cell", type=int, default=None, help="smallest n shown (default 5)")
+    p.add_argument("--min-cell", type=_min_cell, default=None, help=MIN_CELL_HELP)
     p.add_argument("--no-xlsx", action="store_true", help="do not write the municipality's tables as .xlsx")
     p.add_argument("--force", action="store_true", help="render even reports whose inputs did not change")
     p.set_defaults(func=_cmd_reports)
 
     p = sub.add_parser("synth", help="write a SYNTHETIC wave (igb.synth) to data/raw/<wave>/ with its mapping file")
-    p.add_argument("--wave", required=True)
+    p.add_argument("--wave", required=True, type=_wave)
     p.add_argument("--municipalities", type=int, default=16)
     p.add_argument("--seed", type=int, default=None, help="default: params/synth.yaml")
     p.add_argument("--sectors", type=int, default=None, help="questionnaires per municipality (at most 13)")
     p.add_argument("--response-rate", type=float, default=None)
     p.add_argument("--format", choices=["sav", "csv"], default="sav")
+    p.add_argument("--overwrite", action="store_true", help="replace the wave's raw file and mapping if they exist")
     p.set_defaults(func=_cmd_synth)
 
     p = sub.add_parser("compare", help="compare two waves: differences with intervals, stage transitions")
-    p.add_argument("--wave", required=True, help="the current wave")
-    p.add_argument("--baseline", required=True, help="the earlier wave")
-    p.add_argument("--min-cell", type=int, default=5, help="cells with fewer respondents are left out")
+    p.add_argument("--wave", required=True, type=_wave, help="the current wave")
+    p.add_argument("--baseline", required=True, type=_wave, help="the earlier wave")
+    p.add_argument("--min-cell", type=_min_cell, default=None,
+                   help="smallest n shown (default: the stricter of the two waves' min_cell, else 5)")
     p.add_argument("--no-prepare", action="store_true", help="use the prepared data as they are")
     p.set_defaults(func=_cmd_compare)
 
     p = sub.add_parser("export", help="export a prepared wave: labelled .sav (+ PSPP syntax) or every table as .xlsx")
-    p.add_argument("--wave", required=True)
+    p.add_argument("--wave", required=True, type=_wave)
     p.add_argument("--to", choices=["sav", "xlsx"], default="sav")
+    p.add_argument("--min-cell", type=_min_cell, default=None, help=MIN_CELL_HELP + " (the workbook of tables)")
     p.set_defaults(func=_cmd_export)
 
     p = sub.add_parser("audit", help="check the published 2009 tables against themselves; write the errata")
@@ -226,6 +288,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="folder for responses.csv and deviations.csv (default data/processed/rivm2009/reconstruction)")
     p.add_argument("--draws", type=int, default=0, help="run an ensemble of this many reconstructions and report what is pinned")
     p.add_argument("--jobs", type=int, default=2, help="processes for an ensemble")
+    p.add_argument("--overwrite", action="store_true", help="replace responses.csv in --out if it is a wave's raw data")
     p.set_defaults(func=_cmd_reconstruct)
 
     for p in sub.choices.values():
@@ -237,10 +300,25 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return args.func(args)
+        from contextlib import ExitStack
+
+        from igb.config import paths
+        from igb.lock import wave_lock
+
+        # the waves this command writes: one command at a time on each (another stops at once: igb.lock.WaveBusy)
+        waves = [args.wave] if args.command in ("prepare", "run", "reports", "compare", "export", "synth") else []
+        if args.command == "compare" and not args.no_prepare:
+            waves.append(args.baseline)
+        with ExitStack() as held:
+            for wave in dict.fromkeys(waves):
+                held.enter_context(wave_lock(paths(), wave, f"igb {args.command}"))
+            return args.func(args)
     except IgbError as exc:
         print(f"igb: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:  # Ctrl-C: the workers and their kernels are stopped (igb.report.kernels); one line
+        print("igb: interrupted / onderbroken", file=sys.stderr)
+        return 130
     except BrokenPipeError:  # e.g. `igb audit | head`: the reader left; end quietly
         import os
 

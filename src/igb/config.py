@@ -10,6 +10,7 @@ from pathlib import Path
 import yaml
 
 from igb.errors import ConfigError
+from igb.safe import check_wave
 
 
 def _default_root() -> Path:
@@ -50,17 +51,18 @@ class Paths:
     def published(self) -> Path:
         return self.root / "data" / "published"
 
+    # A wave's name becomes folder and file names: every path of a wave is made here, from a checked name.
     def raw(self, wave: str) -> Path:
-        return self.root / "data" / "raw" / wave
+        return self.root / "data" / "raw" / check_wave(wave)
 
     def processed(self, wave: str) -> Path:
-        return self.root / "data" / "processed" / wave
+        return self.root / "data" / "processed" / check_wave(wave)
 
     def wave_mapping(self, wave: str) -> Path:
-        return self.params / "waves" / f"{wave}.yaml"
+        return self.params / "waves" / f"{check_wave(wave)}.yaml"
 
     def reports(self, wave: str) -> Path:
-        return self.root / "reports" / wave
+        return self.root / "reports" / check_wave(wave)
 
 
 def paths(root: str | Path | None = None) -> Paths:

@@ -15,6 +15,7 @@ import pandas as pd
 from igb._checks import check_lang
 from igb.config import Paths, paths as project_paths
 from igb.survey.codebook import Codebook
+from igb.survey.io import atomic_path, write_workbook
 from igb.survey.recode import load_recode
 
 NOT_ASKED = 9  # user-missing code of an item that was not asked
@@ -70,26 +71,14 @@ def export_sav(respondents: pd.DataFrame, path: str | Path, *, lang: str = "nl",
 
     codebook = codebook or Codebook.load()
     frame, variable, labels, missing = to_spss_frame(respondents, codebook=codebook, recode=recode or load_recode(), lang=lang)
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    pyreadstat.write_sav(frame, str(tmp), column_labels=[variable.get(c, c) for c in frame.columns],
-                         variable_value_labels=labels, missing_ranges=missing,
-                         variable_measure={c: "nominal" for c in frame.columns if c != "respondent_id"})
-    tmp.replace(path)
-    return path
+    return atomic_path(Path(path), lambda tmp: pyreadstat.write_sav(
+        frame, str(tmp), column_labels=[variable.get(c, c) for c in frame.columns], variable_value_labels=labels,
+        missing_ranges=missing, variable_measure={c: "nominal" for c in frame.columns if c != "respondent_id"}))
 
 
 def export_xlsx(tables: pd.DataFrame, path: str | Path) -> Path:
     """Every table of a wave as a sheet of one workbook (atomically)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp.xlsx")
-    with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
-        for name, table in tables.groupby("table", sort=False):
-            table.drop(columns="table").to_excel(writer, sheet_name=str(name)[:31], index=False)
-    tmp.replace(path)
-    return path
+    return write_workbook({name: table.drop(columns="table") for name, table in tables.groupby("table", sort=False)}, path)
 
 
 def pspp_syntax(sav: str, *, codebook: Codebook | None = None) -> str:
@@ -115,17 +104,24 @@ def _wrap(names) -> str:
     return "\n    ".join(chunks)
 
 
-def export_wave(wave: str, *, to: str = "sav", lang: str = "nl", paths: Paths | None = None) -> list[Path]:
-    """`igb export`: data/processed/<wave>/export/respondents.sav (+ the PSPP syntax) or tables.xlsx."""
+def export_wave(wave: str, *, to: str = "sav", lang: str = "nl", min_cell: int | None = None,
+                paths: Paths | None = None) -> list[Path]:
+    """`igb export`: data/processed/<wave>/export/respondents.sav (+ the PSPP syntax) or tables.xlsx.
+
+    The .sav keeps the respondent rows (it is the researcher's own file, like the raw one); the workbook of tables
+    follows the privacy rule (`min_cell` if given, else the wave's, else 5), suppression included."""
     from igb._checks import check_argument
-    from igb.survey.prepare import load_respondents
+    from igb.survey.prepare import load_respondents, load_tables
     from igb.survey.io import write_text
+    from igb.survey.wave import load_spec
 
     check_argument("to", ("sav", "xlsx"), to)
     paths = paths or project_paths()
     folder = paths.processed(wave) / "export"
     if to == "xlsx":
-        return [export_xlsx(pd.read_parquet(paths.processed(wave) / "tables.parquet"), folder / "tables.xlsx")]
+        spec = load_spec(wave, paths=paths)
+        tables = load_tables(wave, spec.min_cell_for(min_cell), spec=spec, paths=paths)
+        return [export_xlsx(tables, folder / "tables.xlsx")]
     name = "respondents.sav" if lang == "nl" else f"respondents.{lang}.sav"
     sav = export_sav(load_respondents(wave, paths=paths), folder / name, lang=lang,
                      codebook=Codebook.load(paths.codebook), recode=load_recode(paths.recode))

@@ -9,6 +9,7 @@ reading path. Nothing generated here is data about any real municipality.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +17,7 @@ import pandas as pd
 
 from igb.config import Paths, load_params, paths as project_paths
 from igb.survey.codebook import Codebook
-from igb.survey.io import write_text
+from igb.survey.io import atomic_path, write_text
 from igb.survey.recode import load_recode, sector_map
 
 DUTCH = {"yes": "Ja", "no": "Nee", "dont_know": "Weet niet"}
@@ -123,17 +124,27 @@ def _answers(muni, sector, ids, latent, rng, params, codebook, domain) -> pd.Dat
 
 
 def write_wave(frame: pd.DataFrame, wave: str, *, fmt: str = "sav", paths: Paths | None = None,
-               codebook: Codebook | None = None, description: str = "") -> list[Path]:
-    """Write a synthetic wave as a researcher would receive it, and its mapping file (synthetic: generated)."""
+               codebook: Codebook | None = None, description: str = "", overwrite: bool = False) -> list[Path]:
+    """Write a synthetic wave as a researcher would receive it, and its mapping file (synthetic: generated).
+
+    An existing wave (a respondent file in data/raw/<wave>/ or params/waves/<wave>.yaml) is never replaced unless
+    `overwrite` is true: the name may be a real wave's.
+    """
     import pyreadstat
 
     from igb._checks import check_argument
+    from igb.errors import ConfigError
     from igb.survey.io import write_csv
+    from igb.survey.wave import RAW_NAMES
 
     check_argument("fmt", ("sav", "csv"), fmt)
     paths = paths or project_paths()
     codebook = codebook or Codebook.load(paths.codebook)
     folder = paths.raw(wave)
+    existing = [p for p in (*(folder / n for n in RAW_NAMES), paths.wave_mapping(wave)) if p.exists()]
+    if existing and not overwrite:
+        raise ConfigError(f"wave {wave!r} exists ({', '.join(str(p) for p in existing)}); choose another name, or pass "
+                          f"--overwrite to replace it")
     folder.mkdir(parents=True, exist_ok=True)
     if fmt == "csv":
         dutch = frame.copy()
@@ -148,14 +159,12 @@ def write_wave(frame: pd.DataFrame, wave: str, *, fmt: str = "sav", paths: Paths
             coded[item_id] = frame[item_id].map(lambda v, o=options: np.nan if pd.isna(v) else float(o[v].code))
             labels[item_id] = {float(o.code): o.nl for o in options.values()}
             variable_labels[item_id] = item.label_nl[:255]
-        target = folder / "responses.sav"
-        tmp = folder / ".responses.sav.tmp"
-        pyreadstat.write_sav(coded, str(tmp), column_labels=[variable_labels.get(c, c) for c in coded.columns],
-                             variable_value_labels=labels)
-        tmp.replace(target)
+        target = atomic_path(folder / "responses.sav", lambda tmp: pyreadstat.write_sav(
+            coded, str(tmp), column_labels=[variable_labels.get(c, c) for c in coded.columns], variable_value_labels=labels))
     municipalities = sorted(frame["municipality"].unique(), key=int)
     spec = (f"# SYNTHETIC wave made by `igb synth` (igb.synth, params/synth.yaml): not survey data.\n"
-            f"wave: {wave}\nsynthetic: generated\ndescription: \"{description or 'SYNTHETIC wave from igb.synth'}\"\n"
+            f"wave: {json.dumps(wave)}\nsynthetic: generated\n"
+            f"description: {json.dumps(description or 'SYNTHETIC wave from igb.synth')}\n"
             f"file: {target.name}\nmunicipalities: [{', '.join(repr(m) for m in municipalities)}]\n")
     spec_path = write_text(spec, paths.wave_mapping(wave))
     return [target, spec_path]

@@ -124,13 +124,64 @@ def frequencies(frame: pd.DataFrame, items, *, by: str = "all", categories=("yes
     return suppress(out, min_cell)
 
 
-def suppress(table: pd.DataFrame, min_cell: int) -> pd.DataFrame:
-    """Blank count and pct of cells whose n is below `min_cell`, and mark them (they are not dropped)."""
+def suppress(table: pd.DataFrame, min_cell: int, *, base: str = "n") -> pd.DataFrame:
+    """Blank count, n and pct of every cell that rests on fewer than `min_cell` officers, and mark it `suppressed`
+    (rows are kept, so a reader sees that something is hidden). `base` is the column that counts the officers
+    behind a cell: `n` for shares, `count` for response tables.
+
+    Primary suppression hides cells whose base is below `min_cell`. Complementary suppression then makes sure no
+    hidden cell comes back by subtraction from a margin: within each table, item and unit type (the units of a
+    unit type partition the officers, and their total is printed or printable), the hidden units together must
+    rest on at least `min_cell` officers, else the smallest visible units are hidden too, until they do (the
+    threshold rule of statistical disclosure control applied to the difference with the total, as tau-argus and
+    sdcTable do for one-dimensional hierarchies). A unit with no officers (n = 0) reveals nothing and does not count.
+    `min_cell` 0 or 1 hides only empty cells.
+    """
     out = table.copy()
-    small = out["n"].fillna(0) < min_cell
-    out["suppressed"] = small.astype(bool)
-    out.loc[small, ["count", "pct"]] = pd.NA
+    size = out[base].astype("Float64").fillna(0).to_numpy(float)
+    small = size < min_cell
+    if min_cell > 1 and small.any():
+        small |= _complementary(out, size, small, min_cell)
+    out["suppressed"] = small
+    out.loc[small, ["count", "n", "pct"]] = pd.NA
     return out
+
+
+def suppress_tables(tables: pd.DataFrame, min_cell: int) -> pd.DataFrame:
+    """`suppress` on a frame of report tables (as `report_tables` returns): response tables (VI.1, figure 3.1) by
+    their count of returned questionnaires, every other table by n. Row order is kept."""
+    response = (tables["item"] == "response").to_numpy()
+    parts = [suppress(tables[~response], min_cell), suppress(tables[response], min_cell, base="count")]
+    return pd.concat(parts).loc[tables.index]
+
+
+def _complementary(frame: pd.DataFrame, size: np.ndarray, small: np.ndarray, min_cell: int) -> np.ndarray:
+    """Rows to hide besides `small` so that the hidden units of each margin rest on >= min_cell officers together.
+
+    Secondary cells are the smallest visible units (ties: first in the table), so the choice is the same in every
+    table and category that shows one item by one unit type.
+    """
+    keys = [c for c in ("table", "item", "unit_type") if c in frame] + ["unit"]
+    columns = [frame[k].astype(str).to_numpy() for k in keys]
+    rows = np.flatnonzero(frame["unit_type"].to_numpy() != "all")
+    groups: dict[tuple, dict[str, tuple[float, bool]]] = {}
+    for i in rows:  # a unit's size is the same in every category of an item: its first row stands for all
+        groups.setdefault(tuple(c[i] for c in columns[:-1]), {}).setdefault(columns[-1][i], (size[i], bool(small[i])))
+    extra = set()
+    for group, units in groups.items():
+        total = sum(s for s, hidden in units.values() if hidden and s > 0)
+        if total == 0 or total >= min_cell:
+            continue
+        visible = sorted(((s, u) for u, (s, hidden) in units.items() if not hidden and s > 0), key=lambda x: x[0])
+        for s, unit in visible:
+            extra.add((*group, unit))
+            total += s
+            if total >= min_cell:
+                break
+    marked = np.zeros(len(frame), dtype=bool)
+    if extra:
+        marked[rows] = [tuple(c[i] for c in columns) in extra for i in rows]
+    return marked
 
 
 def _items(codebook: Codebook, prefix: str) -> list[str]:
@@ -191,11 +242,7 @@ def response(frame: pd.DataFrame, *, by: str = "sector", sent: dict[str, int] | 
         rows.append(("all", "all", "response", "returned", int(len(frame)), total_sent, 100 * len(frame) / total_sent))
     out = pd.DataFrame(rows, columns=SHAPE[:-1]).astype({"count": "Int64", "n": "Int64", "pct": "Float64"})
     out["suppressed"] = False
-    if min_cell:
-        small = out["count"] < min_cell
-        out["suppressed"] = small.astype(bool)
-        out.loc[small, ["count", "pct"]] = pd.NA
-    return out
+    return suppress(out, min_cell, base="count") if min_cell else out
 
 
 def with_labels(table: pd.DataFrame, *, codebook: Codebook | None = None, lang: str = "nl",

@@ -21,10 +21,11 @@ from igb._checks import check_lang
 from igb.config import Paths, paths as project_paths
 from igb.errors import ConfigError
 from igb.report import nbimport
-from igb.survey.io import write_text
+from igb.safe import check_name, html_text, inside
+from igb.survey.io import atomic_path, write_text, write_workbook
+from igb.survey.wave import load_spec
 
 TEMPLATE = Path("notebooks") / "templates" / "municipality.ipynb"
-DEFAULT_MIN_CELL = 5  # privacy floor of municipality reports unless --min-cell says otherwise
 
 
 @dataclass
@@ -73,6 +74,8 @@ def plan(wave: str, *, municipalities=None, lang: str = "nl", min_cell: int | No
                           f"(run `igb prepare --wave {wave}`)")
     codes = sorted(pd.read_parquet(respondents, columns=["municipality"])["municipality"].astype(str).unique(),
                    key=lambda m: (0, int(m)) if m.isdigit() else (1, m))
+    for code in codes:  # validation refuses such codes; a processed file from elsewhere must not make a path either
+        check_name(code, what=f"municipality code in {respondents}")
     wanted = [str(m) for m in municipalities] if municipalities else codes
     unknown = [m for m in wanted if m not in codes]
     if unknown:
@@ -83,7 +86,7 @@ def plan(wave: str, *, municipalities=None, lang: str = "nl", min_cell: int | No
     if bad:
         raise ConfigError(f"unknown report parameter(s) {bad}; the template takes {allowed}")
     out = output_dir(wave, lang, paths)
-    min_cell = DEFAULT_MIN_CELL if min_cell is None else int(min_cell)
+    min_cell = load_spec(wave, paths=paths).min_cell_for(min_cell)  # the one privacy rule (igb.privacy)
     return [{"wave": wave, "municipality": m, "lang": lang, "min_cell": min_cell, "output_dir": str(out), **extra}
             for m in wanted]
 
@@ -91,12 +94,12 @@ def plan(wave: str, *, municipalities=None, lang: str = "nl", min_cell: int | No
 def _render_one(job: tuple) -> ReportResult:
     """Run in a worker process: execute the template, write HTML (no code) and xlsx, keep the log."""
     from igb.report import kernels
-    from igb.report.render import project_env, stamp_path, to_html
+    from igb.report.render import execute_to, project_env, stamp_path, to_html
 
     parameters, root, xlsx, digest = job
     paths = project_paths(root)
-    code = parameters["municipality"]
-    out = Path(parameters["output_dir"])
+    code = check_name(parameters["municipality"], what="municipality code")
+    out = Path(inside(parameters["output_dir"], paths.reports(parameters["wave"])))
     executed = out / "notebooks" / f"{code}.ipynb"
     log_path = out / "logs" / f"{code}.log"
     for folder in (executed.parent, log_path.parent):
@@ -107,19 +110,17 @@ def _render_one(job: tuple) -> ReportResult:
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
     started = time.perf_counter()
-    tmp = executed.with_suffix(".running.ipynb")
+    failed = out / "notebooks" / f"{code}.failed.ipynb"
     try:
         with project_env(paths.root):  # the xlsx writer reads this project (the kernel gets IGB_ROOT itself)
-            kernels.execute(paths.root / TEMPLATE, tmp, parameters, root=paths.root, log_output=True)
-            tmp.replace(executed)
+            execute_to(executed, failed, lambda tmp: kernels.execute(paths.root / TEMPLATE, tmp, parameters,
+                                                                     root=paths.root, log_output=True))
             page = to_html(executed, out / f"{code}.html", code=False, lang=parameters["lang"])
             if xlsx:
                 _write_xlsx(parameters, out / f"{code}.xlsx", paths)
         write_text(digest, stamp_path(out, code))
         return ReportResult(code, True, False, time.perf_counter() - started, page, log_path)
     except Exception as exc:  # one report's failure is collected, never fatal to the batch
-        if tmp.exists():
-            tmp.replace(out / "notebooks" / f"{code}.failed.ipynb")
         message = f"{exc.ename}: {exc.evalue}" if hasattr(exc, "ename") else f"{type(exc).__name__}: {exc}"
         logger.error("report %s failed: %s", code, message)
         return ReportResult(code, False, False, time.perf_counter() - started, None, log_path, message.strip().splitlines()[0])
@@ -134,12 +135,7 @@ def _write_xlsx(parameters: dict, path: Path, paths: Paths) -> None:
     from igb.report import municipality as report
 
     ctx = context.load(parameters["wave"], lang=parameters["lang"], min_cell=parameters["min_cell"], paths=paths)
-    sheets = report.tables_for_excel(report.view(ctx, parameters["municipality"]))
-    tmp = path.with_suffix(".tmp.xlsx")
-    with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
-        for name, frame in sheets.items():
-            frame.to_excel(writer, sheet_name=name[:31], index=False)
-    tmp.replace(path)
+    write_workbook(report.tables_for_excel(report.view(ctx, parameters["municipality"])), path)
 
 
 def pending(wave: str, *, municipalities=None, lang: str = "nl", min_cell: int | None = None, xlsx: bool = True,
@@ -169,8 +165,45 @@ def finish(wave: str, results: list[ReportResult], *, lang: str = "nl", min_cell
     results = sorted(results, key=lambda r: order.index(r.municipality))
     latest = {r.municipality: r for r in results}
     out = output_dir(wave, lang, paths)
-    write_index(wave, [latest.get(code) or _on_disk(code, out) for code in order], lang=lang, paths=paths, out=out)
+    min_cell = everyone[0]["min_cell"] if everyone else load_spec(wave, paths=paths).min_cell_for(min_cell)
+    remove_stale(out, order, failed=[r.municipality for r in results if not r.ok],
+                 too_few=_below(paths.processed(wave) / "respondents.parquet", min_cell))
+    write_index(wave, [latest.get(code) or _on_disk(code, out) for code in order], lang=lang, paths=paths, out=out,
+                min_cell=min_cell)
     return results
+
+
+REPORT_FILES = ("{code}.html", "{code}.xlsx", "{code}.pdf", "figures/{code}.png", "notebooks/{code}.ipynb",
+                "notebooks/{code}.failed.ipynb", "logs/{code}.log", ".inputs/{code}.sha256")
+FIGURES_AND_PAGES = REPORT_FILES[:4]
+
+
+def remove_stale(out: Path, codes: list[str], *, failed=(), too_few=()) -> list[Path]:
+    """Remove what no longer holds: every output of a municipality that is not in the wave any more, the page,
+    workbook and figure of a report that failed this time (they showed an earlier state), and the figure of a
+    municipality now below min_cell (its report says so instead). Returns the files removed."""
+    keep = set(codes)
+    gone = []
+    for pattern in REPORT_FILES:
+        folder = (out / pattern).parent
+        suffix = pattern.split("{code}")[1]
+        for path in folder.glob("*" + suffix) if folder.is_dir() else []:
+            code = path.name[: -len(suffix)]
+            if code not in keep and code != "index" and not (suffix == ".ipynb" and code.endswith(".failed")):
+                gone.append(path)
+    for code in failed:
+        gone += [out / p.format(code=code) for p in FIGURES_AND_PAGES]
+    for code in too_few:
+        gone.append(out / "figures" / f"{code}.png")
+    for path in gone:
+        path.unlink(missing_ok=True)
+    return gone
+
+
+def _below(respondents: Path, min_cell: int) -> list[str]:
+    """Municipalities with fewer respondents than min_cell."""
+    counts = pd.read_parquet(respondents, columns=["municipality"])["municipality"].astype(str).value_counts()
+    return sorted(counts[counts < min_cell].index)
 
 
 def run(wave: str, *, municipalities=None, lang: str = "nl", min_cell: int | None = None, jobs: int = 2,
@@ -206,6 +239,8 @@ INDEX_TEXT = {
     "title": {"nl": "Rapporten per gemeente, golf {wave}", "en": "Reports per municipality, wave {wave}"},
     "municipality": {"nl": "Gemeente", "en": "Municipality"}, "respondents": {"nl": "Respondenten", "en": "Respondents"},
     "stage": {"nl": "Stadium", "en": "Stage"}, "report": {"nl": "Rapport", "en": "Report"},
+    "privacy": {"nl": "— = niet getoond: cijfers van minder dan {min_cell} ambtenaren worden niet getoond (privacy).",
+                "en": "— = not shown: figures on fewer than {min_cell} officers are not shown (privacy)."},
     "failed": {"nl": "MISLUKT (zie log)", "en": "FAILED (see log)"}, "none": {"nl": "geen stadium", "en": "no stage"},
     "synthetic": {"nl": ("SYNTHETISCHE GEGEVENS: dit zijn geen onderzoeksgegevens en geen beoordeling van echte "
                          "gemeenten (zie de toelichting in elk rapport)."),
@@ -214,37 +249,40 @@ INDEX_TEXT = {
 }
 
 
-def write_index(wave: str, results: list[ReportResult], *, lang: str, paths: Paths, out: Path) -> Path:
-    """index.html: every municipality with its stage and a link to its report (or the failure)."""
-    from igb.analysis.maturity import assess
-    from igb.report.municipality import display_name
+def write_index(wave: str, results: list[ReportResult], *, lang: str, paths: Paths, out: Path,
+                min_cell: int | None = None) -> Path:
+    """index.html: every municipality with its stage and a link to its report (or the failure), under the privacy
+    rule: no stage and no count of a municipality the tables hide. Every name and code is escaped."""
     from igb.report.context import load
+    from igb.report.municipality import display_name
 
-    ctx = load(wave, lang=lang, paths=paths)
-    from igb.analysis.maturity import load_model
-
-    stages, _ = assess(ctx.respondents, load_model(paths.params / "maturity.yaml"), lang=lang)
+    ctx = load(wave, lang=lang, paths=paths, min_cell=min_cell)
+    stages, _ = ctx.stages()
     stages = stages.set_index(stages["municipality"].astype(str))
     t = {k: v[lang] for k, v in INDEX_TEXT.items()}
     rows = []
     for r in results:
         s = stages.loc[r.municipality]
-        stage = t["none"] if pd.isna(s["stage"]) else f"{int(s['stage'])} {html.escape(str(s['stage_name']))}"
-        link = (f'<a href="{r.municipality}.html">{html.escape(display_name(ctx, r.municipality))}</a>' if r.ok
-                else f'{html.escape(display_name(ctx, r.municipality))}: <strong>{t["failed"]}</strong> '
-                     f'<a href="logs/{r.municipality}.log">log</a>')
-        rows.append(f"<tr><td>{html.escape(r.municipality)}</td><td>{link}</td><td>{s['respondents']}</td><td>{stage}</td></tr>")
+        code, name = html_text(r.municipality), html_text(display_name(ctx, r.municipality))
+        stage = t["none"] if pd.isna(s["stage"]) else f"{int(s['stage'])} {html_text(s['stage_name'])}"
+        link = (f'<a href="{code}.html">{name}</a>' if r.ok
+                else f'{name}: <strong>{t["failed"]}</strong> <a href="logs/{code}.log">log</a>')
+        count = "—" if pd.isna(s["respondents"]) else int(s["respondents"])
+        rows.append(f"<tr><td>{code}</td><td>{link}</td><td>{count}</td><td>{stage}</td></tr>")
     banner = f'<p class="synthetic">{t["synthetic"]}</p>' if ctx.synthetic else ""
+    title = html_text(t['title'].format(wave=wave))
+    note = html_text(t["privacy"].format(min_cell=ctx.min_cell))
     page = f"""<!DOCTYPE html>
-<html lang="{lang}"><head><meta charset="utf-8"><title>{html.escape(t['title'].format(wave=wave))}</title>
+<html lang="{lang}"><head><meta charset="utf-8"><title>{title}</title>
 <style>body{{font-family:sans-serif;max-width:60em;margin:2em auto}}table{{border-collapse:collapse}}
 td,th{{padding:.3em .8em;border-bottom:1px solid #ddd;text-align:left}}.synthetic{{color:#8b0000;font-weight:bold;
 border:1px solid #8b0000;background:#fff2f2;padding:.5em}}</style></head><body>
-<h1>{html.escape(t['title'].format(wave=wave))}</h1>
+<h1>{title}</h1>
 {banner}
 <table><thead><tr><th>#</th><th>{t['report']}</th><th>{t['respondents']}</th><th>{t['stage']}</th></tr></thead>
 <tbody>
 {chr(10).join(rows)}
-</tbody></table></body></html>
+</tbody></table>
+<p>{note}</p></body></html>
 """
     return write_text(page, out / "index.html")

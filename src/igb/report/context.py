@@ -7,10 +7,11 @@ from dataclasses import dataclass
 import pandas as pd
 
 from igb._checks import check_lang
-from igb.analysis.tables import report_tables, suppress, wide
+from igb.analysis import maturity
+from igb.analysis.tables import wide
 from igb.config import Paths, paths as project_paths
 from igb.survey.codebook import Codebook
-from igb.survey.prepare import load_respondents
+from igb.survey.prepare import load_respondents, load_tables
 from igb.survey.wave import WaveSpec, load_spec
 
 GENERATED_BANNER = {
@@ -40,7 +41,8 @@ SKIP_NOTE = {
 
 @dataclass
 class WaveContext:
-    """A prepared wave with its tables (cells below `min_cell` suppressed) for one language."""
+    """A prepared wave with its tables (cells below `min_cell` suppressed, complementary suppression included) and
+    its maturity stages under the same rule, for one language."""
 
     wave: str
     spec: WaveSpec
@@ -50,6 +52,16 @@ class WaveContext:
     lang: str
     min_cell: int
     paths: Paths | None = None
+    _stages: tuple | None = None
+
+    def stages(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """(stages, evidence) of params/maturity.yaml under this context's min_cell: a municipality below it has no
+        stage, and no figure the tables hide appears in the evidence. Computed once per context."""
+        if self._stages is None:
+            model = maturity.load_model((self.paths or project_paths()).params / "maturity.yaml")
+            self._stages = maturity.assess(self.respondents, model, lang=self.lang, min_cell=self.min_cell,
+                                           hidden=maturity.hidden_cells(self.tables))
+        return self._stages
 
     @property
     def synthetic(self) -> bool:
@@ -89,18 +101,23 @@ class WaveContext:
         return SKIP_NOTE[self.lang].format(wave=self.wave, missing=missing)
 
 
-def load(wave: str, *, lang: str = "nl", min_cell: int = 0, paths: Paths | None = None) -> WaveContext:
-    """Load a prepared wave (run `igb prepare --wave W` first) and its tables."""
+def comparison_min_cell(wave: str, baseline: str, min_cell: int | None = None, *, paths: Paths | None = None) -> int:
+    """The minimum cell size of a comparison of two waves: `min_cell` if given, else the stricter of the two waves'
+    own rules (both waves' figures appear side by side in one output)."""
+    paths = paths or project_paths()
+    if min_cell is not None:
+        return load_spec(wave, paths=paths).min_cell_for(min_cell)
+    return max(load_spec(w, paths=paths).min_cell_for(None) for w in (wave, baseline))
+
+
+def load(wave: str, *, lang: str = "nl", min_cell: int | None = None, paths: Paths | None = None) -> WaveContext:
+    """Load a prepared wave (run `igb prepare --wave W` first) with its tables suppressed by the privacy rule:
+    `min_cell` if given, else the wave's `min_cell`, else the default (`igb.privacy`)."""
     check_lang(lang)
     paths = paths or project_paths()
     spec = load_spec(wave, paths=paths)
+    min_cell = spec.min_cell_for(min_cell)
     codebook = Codebook.load(paths.codebook)
     respondents = load_respondents(wave, paths=paths)
-    tables_path = paths.processed(wave) / "tables.parquet"
-    if tables_path.exists():
-        tables = pd.read_parquet(tables_path)
-    else:
-        tables = report_tables(respondents, codebook=codebook, sent=spec.sent or None)
-    keep = tables["table"].isin(["VI.1", "fig3.1"])  # response counts are not shares of a small base
-    tables = pd.concat([tables[keep], suppress(tables[~keep], min_cell)]) if min_cell else tables
+    tables = load_tables(wave, min_cell, respondents=respondents, spec=spec, codebook=codebook, paths=paths)
     return WaveContext(wave, spec, respondents, tables.reset_index(drop=True), codebook, lang, min_cell, paths)

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import functools
-import os
-import tempfile
 import textwrap
 from pathlib import Path
 
@@ -20,6 +18,7 @@ from matplotlib.ticker import FuncFormatter, MultipleLocator
 from igb._checks import check_argument, check_lang
 from igb.analysis.tables import round_pct, with_labels
 from igb.survey.codebook import Codebook
+from igb.survey.io import atomic_path
 from igb.survey.recode import load_recode
 
 # --- Style -------------------------------------------------------------------------------------------
@@ -624,13 +623,4 @@ def save(fig: Figure, path: str | Path) -> Path:
     """Write `fig` as a PNG (dpi 150, tight bounding box) to `path` (.png), atomically; returns the path."""
     path = Path(path)
     check_argument("suffix of path", (".png",), path.suffix.lower())
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".png.tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        fig.savefig(tmp, dpi=DPI, bbox_inches="tight", format="png")
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return atomic_path(path, lambda tmp: fig.savefig(tmp, dpi=DPI, bbox_inches="tight", format="png"))

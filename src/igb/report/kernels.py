@@ -5,15 +5,26 @@ so a batch of 23 notebooks spent most of its time starting kernels. A worker now
 before each notebook the kernel is put back to how a fresh one looks (`fresh_kernel.restore`): empty
 namespace, execution count 1, matplotlib, pandas and warning settings as at start, no open figures.
 Imported modules stay imported: that is the saving.
+
+Workers do not outlive the run. Each worker ends (and shuts its kernel down) when its parent dies, however it
+dies: the parent's death sends it SIGTERM (Linux), and a watchdog thread sees it within 0.5 s elsewhere. Workers
+ignore Ctrl-C, which goes to the whole terminal's process group: the parent catches it, cancels what has not
+started and stops the workers, each of which shuts its kernel down first (the kernels run in sessions of their
+own, so Ctrl-C does not reach them; should a worker still die first, ipykernel's parent poller ends its kernel).
 """
 
 from __future__ import annotations
 
 import os
+import signal
+import sys
 import tempfile
+import threading
+import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
 from functools import lru_cache
-from multiprocessing import get_context, util
+from multiprocessing import connection, get_context, util
 from pathlib import Path
 from typing import Callable
 
@@ -29,16 +40,25 @@ class KernelSession:
     def __init__(self, root: Path):
         from jupyter_client.manager import KernelManager
 
+        global _starting
         self.root = Path(root)
+        self.kc = None
         # Unix sockets in a private folder, where the platform has them: no ports on localhost, and no warning from
         # the kernel that it "is running over TCP without encryption" on every run
         self.sockets = None if os.name == "nt" else tempfile.TemporaryDirectory(prefix="igb-kernel-")
         where = {} if self.sockets is None else {"transport": "ipc", "ip": os.path.join(self.sockets.name, "kernel")}
         self.km = KernelManager(kernel_name="python3", **where)
-        self.km.start_kernel(cwd=str(self.root), env={**os.environ, "IGB_ROOT": str(self.root)})
-        self.kc = self.km.blocking_client()
-        self.kc.start_channels()
-        self.kc.wait_for_ready(timeout=60)
+        _starting = self  # a worker told to stop while this kernel starts shuts it down too
+        try:
+            self.km.start_kernel(cwd=str(self.root), env={**os.environ, "IGB_ROOT": str(self.root)})
+            self.kc = self.km.blocking_client()
+            self.kc.start_channels()
+            self.kc.wait_for_ready(timeout=60)
+        except BaseException:
+            self.close()  # a kernel that did not come up is not left running
+            raise
+        finally:
+            _starting = None
         self.kc.allow_stdin = False  # as nbclient sets it: a notebook asking for input() fails instead of hanging
 
     def reset(self) -> None:
@@ -62,9 +82,24 @@ class KernelSession:
         return self.km.is_alive()
 
     def close(self) -> None:
-        self.kc.stop_channels()
-        if self.km.is_alive():
+        if self.kc is not None:
+            self.kc.stop_channels()
+        if self.km.has_kernel and self.km.is_alive():
             self.km.shutdown_kernel(now=True)
+        if self.sockets is not None:
+            self.sockets.cleanup()
+
+    def kill(self) -> None:
+        """Kill the kernel's process group at once and remove its sockets: nothing that can wait or fail."""
+        process = getattr(self.km.provisioner, "process", None)
+        try:
+            if process is not None and process.poll() is None:  # not yet ended and reaped: its pid is still its own
+                if hasattr(os, "killpg"):
+                    os.killpg(process.pid, signal.SIGKILL)  # it leads a session of its own: it and what it started
+                else:
+                    process.kill()
+        except OSError:  # ended meanwhile
+            pass
         if self.sockets is not None:
             self.sockets.cleanup()
 
@@ -97,6 +132,7 @@ def _connected_engine() -> str:
 
 
 _session: KernelSession | None = None
+_starting: KernelSession | None = None  # a kernel being started (not yet `_session`)
 
 
 def session(root: Path) -> KernelSession:
@@ -136,6 +172,96 @@ def warm_up(root: Path) -> None:
     warm_up_html()
 
 
+def _init_worker(parent: int, parent_death_signal: bool, root: Path | None) -> None:
+    """Initializer of each pool worker: end with the parent, ignore Ctrl-C, then warm the kernel up (with `root`).
+
+    `parent` is the pid of the process that started the pool. `parent_death_signal`: ask Linux to send SIGTERM when
+    the parent dies. Linux sends it when the parent *thread* that started this process ends, so only when that
+    thread is the parent's main thread (which ends with the process); the watchdog thread covers every case.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # blocked while the parent started us
+    signal.signal(signal.SIGTERM, _on_sigterm)
+    if parent_death_signal and sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            PR_SET_PDEATHSIG = 1
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, int(signal.SIGTERM), 0, 0, 0)
+        except (OSError, AttributeError):  # the watchdog still sees the parent die
+            pass
+    threading.Thread(target=_watch_parent, args=(parent,), name="igb-parent-watchdog", daemon=True).start()
+    if root is not None:
+        warm_up(root)
+
+
+def _watch_parent(parent: int, every: float = 0.5) -> None:
+    """Poll the parent's pid; once it changed (the parent died: this process was adopted), end this process."""
+    while os.getppid() == parent:
+        time.sleep(every)
+    if hasattr(signal, "pthread_kill"):
+        signal.pthread_kill(threading.main_thread().ident, signal.SIGTERM)  # `_on_sigterm` in the main thread
+        _force_exit(128 + signal.SIGTERM, after=5.0)  # if the main thread does not get to it
+    else:
+        _force_exit(1, after=0.0)
+
+
+_ending = threading.Lock()
+
+
+def _on_sigterm(signum, frame) -> None:
+    """A worker told to stop (by the parent, or because it died): shut the kernel down, then exit at once."""
+    if not _ending.acquire(blocking=False):
+        return
+    threading.Thread(target=_force_exit, args=(128 + signum, 5.0), daemon=True).start()  # should closing hang
+    for current in (_session, _starting):
+        if current is not None:
+            try:
+                current.close()
+            except BaseException:  # interrupted mid-way: `kill` below is what counts
+                pass
+            current.kill()
+    os._exit(128 + signum)  # not SystemExit: a job would catch it and the worker would go on
+
+
+def _force_exit(code: int, after: float) -> None:
+    time.sleep(after)
+    for current in (_session, _starting):
+        if current is not None:
+            current.kill()
+    os._exit(code)
+
+
+@contextmanager
+def _sigint_blocked():
+    """Block Ctrl-C in this thread while it starts workers: they inherit the mask and so cannot be interrupted
+    before their initializer ignores it. A Ctrl-C meanwhile arrives when the block ends."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
+
+
+def _stop_workers(pool: ProcessPoolExecutor, grace: float = 5.0) -> None:
+    """Cancel what has not started and stop the workers (SIGTERM: each shuts its kernel down); kill what is left."""
+    processes = list((pool._processes or {}).values())  # before shutdown forgets them
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.terminate()
+    deadline = time.monotonic() + grace
+    waiting = {process.sentinel: process for process in processes}
+    while waiting and time.monotonic() < deadline:
+        for sentinel in connection.wait(list(waiting), timeout=max(0.0, deadline - time.monotonic())):
+            waiting.pop(sentinel)
+    for process in waiting.values():
+        process.kill()  # its kernel's parent poller ends the kernel within a second
+
+
 def run_jobs(jobs: list[tuple[Callable, tuple]], workers: int, on_done: Callable | None = None,
              root: Path | None = None) -> list:
     """Call `func(*args)` for each job in `workers` processes (each keeping its kernel); results in job order.
@@ -156,15 +282,35 @@ def run_jobs(jobs: list[tuple[Callable, tuple]], workers: int, on_done: Callable
         finally:
             close()
         return results
-    # spawned, not forked: a forked worker would share the parent's kernel sockets and event loop, and hang
+    # spawned, not forked: a forked worker would share the parent's kernel sockets and event loop, and hang.
+    # The pool starts its workers in `submit`, so in this thread: Linux's parent-death signal only if it is the main one
+    main_thread = threading.current_thread() is threading.main_thread()
     pool = ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=get_context("spawn"),
-                               initializer=None if root is None else warm_up, initargs=() if root is None else (root,))
+                               initializer=_init_worker, initargs=(os.getpid(), main_thread, root))
     try:
-        futures = {pool.submit(func, *args): i for i, (func, args) in enumerate(jobs)}
+        with _sigint_blocked():
+            futures = {pool.submit(func, *args): i for i, (func, args) in enumerate(jobs)}
         results = [None] * len(jobs)
         for future in as_completed(futures):
             results[futures[future]] = future.result()
             on_done and on_done()
+    except (KeyboardInterrupt, SystemExit):  # Ctrl-C: stop now, kernels included, and let the caller say so
+        with _sigint_ignored():
+            _stop_workers(pool)
+        raise
     finally:  # the workers shut their kernels down and exit while the caller goes on (e.g. writes the index)
         pool.shutdown(wait=False, cancel_futures=True)
     return results
+
+
+@contextmanager
+def _sigint_ignored():
+    """A second Ctrl-C while the workers are being stopped does not interrupt the stopping (main thread only)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    before = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, before)

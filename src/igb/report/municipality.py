@@ -17,6 +17,7 @@ from igb.analysis import maturity
 from igb.analysis.tables import round_pct
 from igb.config import load_params, paths as project_paths
 from igb.report.context import WaveContext
+from igb.safe import markdown_text, plot_text
 
 if TYPE_CHECKING:  # only in annotations: the index of reports imports this module without matplotlib
     from matplotlib.figure import Figure
@@ -33,18 +34,21 @@ TOP = 3  # strongest / weakest factors listed
 T = {
     "title": {"nl": "Intersectoraal samenwerken aan gezondheidsachterstanden: {name}", "en": "Intersectoral collaboration on health inequalities: {name}"},
     "municipality": {"nl": "Gemeente {code}", "en": "Municipality {code}"},
-    "intro": {"nl": ("Dit rapport vat samen wat {n} beleidsambtenaren van {name} in de vragenlijst van golf `{wave}` "
+    "officers": {"nl": "{n} beleidsambtenaren", "en": "{n} policy officers"},
+    "officers_hidden": {"nl": "de beleidsambtenaren", "en": "the policy officers"},
+    "intro": {"nl": ("Dit rapport vat samen wat {officers} van {name} in de vragenlijst van golf `{wave}` "
                      "hebben geantwoord over gezondheid(sachterstanden) in hun beleid en over samenwerking tussen sectoren. "
                      "De cijfers staan naast die van de andere {others} gemeenten (laagste, mediaan, hoogste). "
                      "Resultaten per sector binnen de gemeente worden niet getoond: per sector antwoordde één ambtenaar."),
-              "en": ("This report summarises what {n} policy officers of {name} answered in the questionnaire of wave `{wave}` "
+              "en": ("This report summarises what {officers} of {name} answered in the questionnaire of wave `{wave}` "
                      "about health (inequalities) in their policy and about collaboration between sectors. "
                      "The figures stand next to those of the other {others} municipalities (lowest, median, highest). "
                      "Results per sector within the municipality are not shown: one officer answered per sector.")},
-    "too_few": {"nl": ("**Te weinig respondenten.** Uit {name} kwamen {n} vragenlijsten terug, minder dan de {min_cell} die nodig "
-                       "zijn om cijfers te tonen zonder dat individuele antwoorden herkenbaar worden. Dit rapport toont daarom geen cijfers."),
-                "en": ("**Too few respondents.** {name} returned {n} questionnaires, fewer than the {min_cell} needed to show figures "
-                       "without making individual answers recognisable. This report therefore shows no figures.")},
+    "too_few": {"nl": ("**Te weinig respondenten.** Uit {name} kwamen minder dan de {min_cell} vragenlijsten terug die nodig "
+                       "zijn om cijfers te tonen zonder dat individuele antwoorden herkenbaar worden. Dit rapport toont daarom geen cijfers "
+                       "en geen stadium."),
+                "en": ("**Too few respondents.** {name} returned fewer than the {min_cell} questionnaires needed to show figures "
+                       "without making individual answers recognisable. This report therefore shows no figures and no stage.")},
     "policy": {"nl": "Gezondheid in het beleid", "en": "Health in sector policy"},
     "collaboration": {"nl": "Samenwerking", "en": "Collaboration"},
     "ways": {"nl": "Manieren van samenwerken", "en": "Ways of collaborating"},
@@ -69,8 +73,8 @@ T = {
                "en": "**Strongest positive factors** (named by most collaborating officers): {items}."},
     "weak": {"nl": "**Zwakste positieve factoren**: {items}.", "en": "**Weakest positive factors**: {items}."},
     "obstacles": {"nl": "**Grootste belemmeringen** (negatieve factoren): {items}.", "en": "**Main obstacles** (negative factors): {items}."},
-    "factors_hidden": {"nl": "Te weinig ambtenaren werken samen ({n} < {min_cell}) om de factoren te tonen.",
-                       "en": "Too few officers collaborate ({n} < {min_cell}) to show the factors."},
+    "factors_hidden": {"nl": "Minder dan {min_cell} ambtenaren werken samen: te weinig om de factoren te tonen.",
+                       "en": "Fewer than {min_cell} officers collaborate: too few to show the factors."},
     "advice_intro": {"nl": ("Hoofdstuk 7 van het rapport noemt tien elementen voor succesvolle samenwerking rond integraal gezondheidsbeleid. "
                             "Op grond van de criteria die deze gemeente nog niet haalt en de factoren die ontbreken, zijn dit de elementen om aan te werken:"),
                      "en": ("Chapter 7 of the report names ten elements of successful collaboration on integrated health policy. "
@@ -131,7 +135,8 @@ class MunicipalityView:
 
 
 def display_name(ctx: WaveContext, code: str) -> str:
-    """The municipality's name if the wave's mapping gives one, else its pseudonymous code."""
+    """The municipality's name if the wave's mapping gives one, else its pseudonymous code (as plain text: escape it
+    for where it is shown, with `igb.safe`)."""
     return ctx.spec.municipality_names.get(code) or text("municipality", ctx.lang, code=code)
 
 
@@ -142,7 +147,7 @@ def view(ctx: WaveContext, municipality: str) -> MunicipalityView:
     if code not in known:
         raise KeyError(f"municipality {code!r} is not in wave {ctx.wave!r}; known: {known}")
     model = maturity.load_model((ctx.paths or project_paths()).params / "maturity.yaml")
-    stages, evidence = maturity.assess(ctx.respondents, model, lang=ctx.lang)
+    stages, evidence = ctx.stages()
     own = ctx.respondents[ctx.respondents["municipality"].astype(str) == code]
     elements = load_params((ctx.paths or project_paths()).params / "elements.yaml")["elements"]
     return MunicipalityView(ctx, code, display_name(ctx, code), len(own),
@@ -152,7 +157,7 @@ def view(ctx: WaveContext, municipality: str) -> MunicipalityView:
 
 
 def title(v: MunicipalityView) -> str:
-    return "# " + text("title", v.lang, name=v.name)
+    return "# " + text("title", v.lang, name=markdown_text(v.name))
 
 
 def intro(v: MunicipalityView) -> str:
@@ -161,10 +166,13 @@ def intro(v: MunicipalityView) -> str:
     if v.ctx.banner():
         parts.append(v.ctx.banner())
     others = v.ctx.respondents["municipality"].nunique() - 1
+    name = markdown_text(v.name)
     if v.too_few:
-        parts.append(text("too_few", v.lang, name=v.name, n=v.respondents, min_cell=v.min_cell))
+        parts.append(text("too_few", v.lang, name=name, min_cell=v.min_cell))
     else:
-        parts.append(text("intro", v.lang, n=v.respondents, name=v.name, wave=v.ctx.wave, others=others))
+        officers = (text("officers_hidden", v.lang) if pd.isna(v.stage["respondents"])  # the tables hide this count
+                    else text("officers", v.lang, n=v.respondents))
+        parts.append(text("intro", v.lang, officers=officers, name=name, wave=markdown_text(v.ctx.wave), others=others))
     return "\n\n".join(parts)
 
 
@@ -239,9 +247,9 @@ def key_figures_plot(v: MunicipalityView, *, sections=("policy", "collaboration"
     ax.set_xlabel(text("plot_pct", v.lang))
     ax.plot([], [], color="0.75", linewidth=6, label=text("plot_range", v.lang))
     ax.plot([], [], marker="|", color="0.3", linestyle="none", markersize=12, label=text("plot_median", v.lang))
-    ax.plot([], [], marker="o", color=COLOUR_MAIN, linestyle="none", label=v.name)
+    ax.plot([], [], marker="o", color=COLOUR_MAIN, linestyle="none", label=plot_text(v.name))
     ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=3, frameon=False, fontsize=8)
-    return _finish(fig, text("plot_title", v.lang, name=v.name), lang=v.lang, synthetic=v.ctx.synthetic)
+    return _finish(fig, text("plot_title", v.lang, name=plot_text(v.name)), lang=v.lang, synthetic=v.ctx.synthetic)
 
 
 def stage_text(v: MunicipalityView) -> str:
@@ -258,13 +266,12 @@ def stage_evidence(v: MunicipalityView) -> pd.DataFrame | None:
     if v.too_few:
         return None
     rows = []
-    for e in v.evidence.itertuples():
-        base = v.collaborators if maturity.needs_collaborators(v.model, e.indicator) else v.respondents
-        hidden = base < v.min_cell or e.met is None or pd.isna(e.met)
+    for e in v.evidence.itertuples():  # values the privacy rule hides are blank in the evidence (ctx.stages)
+        judged = e.met is not None and not pd.isna(e.met)
         rows.append({text("crit", v.lang): f"{e.criterion} {e.label}",
-                     text("value", v.lang): text("hidden", v.lang) if hidden else f"{e.value:.0f}",
+                     text("value", v.lang): text("hidden", v.lang) if pd.isna(e.value) or not judged else f"{e.value:.0f}",
                      text("threshold", v.lang): f"{e.op} {e.threshold:g}",
-                     text("met", v.lang): "—" if hidden else text("yes" if e.met else "no", v.lang)})
+                     text("met", v.lang): text("yes" if e.met else "no", v.lang) if judged else "—"})
     return pd.DataFrame(rows).set_index(text("crit", v.lang))
 
 
@@ -280,7 +287,7 @@ def factors_text(v: MunicipalityView) -> str:
     if v.too_few:
         return ""
     if v.collaborators < v.min_cell:
-        return text("factors_hidden", v.lang, n=v.collaborators, min_cell=v.min_cell)
+        return text("factors_hidden", v.lang, min_cell=v.min_cell)
     pos, neg = _factor_shares(v, "pos_"), _factor_shares(v, "neg_")
 
     def listing(series):
@@ -307,8 +314,7 @@ def advice(v: MunicipalityView) -> list[dict]:
             if "criterion_missed" in cond:
                 e = evidence.loc[cond["criterion_missed"]]
                 if e["met"] is False or e["met"] == False:  # noqa: E712  (None = not assessable: no advice on it)
-                    base = v.collaborators if maturity.needs_collaborators(v.model, e["indicator"]) else v.respondents
-                    value = f"{e['value']:.0f}" if base >= v.min_cell else text("hidden", v.lang)
+                    value = text("hidden", v.lang) if pd.isna(e["value"]) else f"{e['value']:.0f}"
                     reasons.append(text("criterion_missed", v.lang, id=cond["criterion_missed"], label=e["label"],
                                         value=value, op=e["op"], threshold=f"{e['threshold']:g}"))
             elif "item" in cond and cond["item"] in shares.index:
@@ -346,6 +352,6 @@ def about(v: MunicipalityView) -> str:
 def tables_for_excel(v: MunicipalityView) -> dict[str, pd.DataFrame]:
     """The municipality's sheets: key figures and maturity evidence (nothing per sector)."""
     if v.too_few:
-        return {"info": pd.DataFrame({"": [text("too_few", v.lang, name=v.name, n=v.respondents, min_cell=v.min_cell)]})}
+        return {"info": pd.DataFrame({"": [text("too_few", v.lang, name=v.name, min_cell=v.min_cell).replace("**", "")]})}
     return {"kerncijfers" if v.lang == "nl" else "key_figures": key_figures_table(v).reset_index(),
             "stadium" if v.lang == "nl" else "stage": stage_evidence(v).reset_index()}

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ from pathlib import Path
 from igb.config import Paths, paths as project_paths
 from igb.errors import ConfigError
 from igb.report import nbimport
-from igb.survey.io import write_text
+from igb.survey.io import atomic_path, write_text
 
 NOTEBOOKS = ("01_response", "02_policy_content", "03_collaboration", "04_factors", "05_replication", "06_maturity",
              "07_compare_waves", "08_statistics")
@@ -122,13 +123,10 @@ def last_seconds(executed: Path) -> float:
 
 
 def wave_min_cell(wave: str, min_cell: int | None, paths: Paths) -> int:
-    """The smallest n a notebook shows: as given, else the wave's `min_cell`, else 5 (an unknown wave is an error)."""
+    """The smallest n a notebook shows, by the one privacy rule (`igb.privacy`): as given, else the wave's, else 5."""
     from igb.survey.wave import load_spec
 
-    spec = load_spec(wave, paths=paths)
-    if min_cell is None:
-        min_cell = spec.min_cell
-    return 5 if min_cell is None else int(min_cell)
+    return load_spec(wave, paths=paths).min_cell_for(min_cell)
 
 
 def render(name: str, wave: str, *, lang: str = "nl", min_cell: int | None = None, paths: Paths | None = None,
@@ -151,18 +149,32 @@ def render(name: str, wave: str, *, lang: str = "nl", min_cell: int | None = Non
     parameters = {"wave": wave, "lang": lang, "min_cell": wave_min_cell(wave, min_cell, paths), "output_dir": str(out),
                   **(extra or {})}
     started = time.perf_counter()
-    tmp = executed.with_suffix(".running.ipynb")
-    try:
-        kernels.execute(source, tmp, parameters, root=paths.root)  # the kernel runs with IGB_ROOT = paths.root
-        tmp.replace(executed)
+    try:  # the kernel runs with IGB_ROOT = paths.root
+        execute_to(executed, out / "notebooks" / f"{output_name}.failed.ipynb",
+                   lambda tmp: kernels.execute(source, tmp, parameters, root=paths.root))
         html = to_html(executed, out / f"{output_name}.html", code=False)
         to_html(executed, out / "with-code" / f"{output_name}.html", code=True)
         return RenderResult(name, True, time.perf_counter() - started, html)
     except Exception as exc:  # a notebook's failure is reported, never fatal to the batch
-        if tmp.exists():
-            tmp.replace(out / "notebooks" / f"{output_name}.failed.ipynb")
         message = f"{exc.ename}: {exc.evalue}" if hasattr(exc, "ename") else f"{type(exc).__name__}: {exc}"
         return RenderResult(name, False, time.perf_counter() - started, None, message.strip().splitlines()[0])
+
+
+def execute_to(executed: Path, failed: Path, run) -> Path:
+    """`run(tmp)` writes an executed notebook to a uniquely named temporary file, moved onto `executed` when it
+    succeeds; when it fails, what ran is kept as `failed` (its traceback helps) and the error raised again.
+    Two runs never share a temporary file, and a reader never sees half a notebook."""
+    def write(tmp: Path) -> None:
+        try:
+            run(tmp)
+        except BaseException:
+            if tmp.exists() and tmp.stat().st_size:
+                atomic_path(failed, lambda copy: shutil.copyfile(tmp, copy))
+            raise
+
+    atomic_path(executed, write)
+    failed.unlink(missing_ok=True)  # an earlier failure no longer holds
+    return executed
 
 
 def stamp_path(out: Path, name: str) -> Path:

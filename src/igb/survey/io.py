@@ -242,13 +242,24 @@ def _unique_names(header: list[str]) -> list[str]:
 
 
 # -- atomic writes ----------------------------------------------------------------------------------
-def _atomic(path: Path, write) -> Path:
+def _file_mode() -> int:
+    """The mode a new file gets under this process's umask (0644 for the usual 022); tempfile's 0600 is not it."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def atomic_path(path: str | Path, write) -> Path:
+    """Call `write(tmp)` on a new, uniquely named file beside `path`, then move it onto `path` (readers see the old
+    file or the new one, never half; two runs never share a temporary name). The file gets the normal mode for
+    the user's umask. On any failure the temporary file is removed and `path` is untouched."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp" + path.suffix, dir=path.parent)
     os.close(fd)
     try:
         write(Path(tmp))
+        os.chmod(tmp, _file_mode())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -261,14 +272,36 @@ def write_parquet(frame: pd.DataFrame, path: str | Path) -> Path:
 
     Without column statistics (min/max per page), which only filtered reads use and which cost a quarter of the time.
     """
-    return _atomic(Path(path), lambda tmp: frame.to_parquet(tmp, index=False, write_statistics=False))
+    return atomic_path(Path(path), lambda tmp: frame.to_parquet(tmp, index=False, write_statistics=False))
 
 
 def write_csv(frame: pd.DataFrame, path: str | Path) -> Path:
     """Write a frame to csv atomically (UTF-8, '\\n' line ends, no index)."""
-    return _atomic(Path(path), lambda tmp: frame.to_csv(tmp, index=False, lineterminator="\n"))
+    return atomic_path(Path(path), lambda tmp: frame.to_csv(tmp, index=False, lineterminator="\n"))
 
 
 def write_text(text: str, path: str | Path) -> Path:
     """Write text atomically (UTF-8)."""
-    return _atomic(Path(path), lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    return atomic_path(Path(path), lambda tmp: tmp.write_text(text, encoding="utf-8"))
+
+
+def write_workbook(sheets: dict[str, pd.DataFrame], path: str | Path) -> Path:
+    """Write frames as the sheets of an .xlsx atomically, every text cell typed as text.
+
+    openpyxl stores a string that starts with '=' as a formula; a municipality name or an answer from a respondent
+    file must never run in the reader's spreadsheet, so such cells are written as plain strings (data type 's').
+    Sheet names are cut to Excel's 31 characters.
+    """
+    from igb.safe import starts_formula
+
+    def write(tmp: Path) -> None:
+        with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
+            for name, frame in sheets.items():
+                frame.to_excel(writer, sheet_name=str(name)[:31], index=False)
+                sheet = writer.sheets[str(name)[:31]]
+                for row in sheet.iter_rows():
+                    for cell in row:
+                        if cell.data_type == "f" or starts_formula(cell.value):
+                            cell.data_type = "s"
+
+    return atomic_path(Path(path), write)

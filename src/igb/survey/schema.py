@@ -19,6 +19,7 @@ import pandera.pandas as pa
 
 from igb._checks import check_lang
 from igb.errors import InputError
+from igb.safe import NAME_RULE, is_safe_name
 from igb.survey.codebook import KEYS, Codebook, _fold
 from igb.survey.io import RawTable, read_raw
 from igb.survey.wave import WaveSpec
@@ -52,6 +53,10 @@ RULES: dict[str, tuple[str, str, str]] = {
                                 "respondentnummer {value!r} komt meer dan eens voor"),
     "municipality_unknown": (ERROR, "municipality {value!r} is not one of the wave's municipalities {allowed}",
                              "gemeente {value!r} hoort niet bij de gemeenten van deze ronde {allowed}"),
+    "municipality_code_unsafe": (ERROR, "municipality code {value!r} cannot name a report file: use {allowed}; or map the "
+                                 "written value to such a code under `values: municipality:` in the wave's mapping file",
+                                 "gemeentecode {value!r} kan geen bestandsnaam van een rapport zijn: gebruik {allowed}; of "
+                                 "vertaal de waarde naar zo'n code onder `values: municipality:` in het koppelbestand van de ronde"),
     "sector_unknown": (ERROR, "sector {value!r} is unknown; known sectors: {allowed}",
                        "sector {value!r} is onbekend; bekende sectoren: {allowed}"),
     "answer_not_asked": (ERROR, "{column!r} holds {value!r}, but the question is asked only if {parent} = {equals}",
@@ -263,6 +268,8 @@ def validate_raw(raw: RawTable, *, codebook: Codebook, spec: WaveSpec):
 
     if "respondent_id" in columns:
         problems += _id_problems(columns["respondent_id"], file, rows)
+    if "municipality" in columns:
+        problems += _unsafe_codes(columns["municipality"], file, rows)
     problems += _schema_problems(columns, codebook, spec, file, rows)
     problems += _asked_if_problems(columns, codebook, file, rows, present_items)
     problems += _sector_repeats(columns, file)
@@ -344,6 +351,13 @@ def _apply_value_map(values: np.ndarray, mapping: dict[str, str] | None) -> np.n
         return values
     folded = {_fold(k): v for k, v in mapping.items()}
     return _each(values, lambda v: None if v is None else folded.get(_fold(_key_text(v)), v))
+
+
+def _unsafe_codes(col: _Column, file: str, rows: np.ndarray) -> list[Problem]:
+    """Every row whose municipality code could not be a file name as it is (a code names its report's files)."""
+    unsafe = np.array([v is not None and not is_safe_name(v) for v in col.canonical], dtype=bool)
+    return [make_problem("municipality_code_unsafe", file, row=int(rows[i]), column="municipality",
+                         value=col.canonical[col.codes[i]], allowed=NAME_RULE) for i in col.rows_with(unsafe)]
 
 
 def _id_problems(col: _Column, file: str, rows: np.ndarray) -> list[Problem]:
