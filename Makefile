@@ -55,7 +55,7 @@ $(AUDIT): $(PUBLISHED) $(SRC) | $(STAMP)
 	@echo "audit of the published tables: $@"
 
 reconstruction: $(STAMP) ## Regenerate the committed SYNTHETIC wave data/raw/rivm2009 from data/published (seed 2009)
-	$(BIN)/igb reconstruct --seed 2009 --out data/raw/rivm2009
+	$(BIN)/igb reconstruct --seed 2009 --out data/raw/rivm2009 --overwrite
 
 ensemble: data/processed/rivm2009/ensemble/pinned.csv ## 100 reconstructions: what the published tables pin down
 

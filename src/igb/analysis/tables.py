@@ -307,7 +307,8 @@ def wide(table: pd.DataFrame, *, lang: str = "nl", value: str = "printed", codeb
     out = labelled.pivot_table(index="unit_label", columns="item_label", values=column, aggfunc="first")
     n = labelled.groupby("unit_label")["n"].max()
     out = out.reindex(index=order_units, columns=order_items)
-    out.insert(len(out.columns), "n", n.reindex(order_units))
+    n = n.reindex(order_units).astype(object).where(n.reindex(order_units).notna(), "—")  # hidden n: as its cells
+    out.insert(len(out.columns), "n", n)
     out.index.name = None
     out.columns.name = None
     return out

@@ -191,7 +191,7 @@ def _count_label(value: float) -> str:
 
 
 def _n_text(n) -> str:
-    return "n = ?" if pd.isna(n) else f"n = {int(n)}"
+    return f"n = {SUPPRESSED}" if pd.isna(n) else f"n = {int(n)}"  # hidden by the privacy rule
 
 
 def _unit_key(unit: str):

@@ -51,15 +51,17 @@ def evidence_heatmap(stages: pd.DataFrame, evidence: pd.DataFrame, *, lang: str 
     for m in municipalities:
         s = stage_of.loc[m]
         stage = TEXT["none"][lang] if pd.isna(s["stage"]) else f"{TEXT['stage'][lang]} {int(s['stage'])} {s['stage_name']}"
-        row_labels.append(f"{TEXT['municipality'][lang]} {m} (n = {s['respondents']}): {stage}")
+        n = "—" if pd.isna(s["respondents"]) else s["respondents"]  # hidden by the privacy rule
+        row_labels.append(f"{TEXT['municipality'][lang]} {m} (n = {n}): {stage}")
     fig, ax = _new_figure(MARGIN_INCH + COL_INCH * len(criteria), EXTRA_INCH + ROW_INCH * len(municipalities))
     ax.imshow(status, cmap=COLOURS, vmin=0, vmax=2, aspect="auto")
     for i in range(status.shape[0]):
         for j in range(status.shape[1]):
             if status[i, j] == UNKNOWN:  # too few respondents: their answers are not shown (privacy)
                 ax.text(j, i, "—", ha="center", va="center", fontsize=8, color="black")
-            elif not np.isnan(values[i, j]):
-                ax.text(j, i, f"{values[i, j]:.0f}", ha="center", va="center", fontsize=8, color="white")
+            else:  # judged; the figure itself may be hidden (complementary suppression in the tables)
+                shown = "—" if np.isnan(values[i, j]) else f"{values[i, j]:.0f}"
+                ax.text(j, i, shown, ha="center", va="center", fontsize=8, color="white")
     ax.set_xticks(range(len(criteria)), [f"{c}\n" + textwrap.fill(labels[c], WRAP_HEADER) for c in criteria],
                   fontsize=7, rotation=0)
     ax.xaxis.tick_top()

@@ -298,7 +298,7 @@ def write_workbook(sheets: dict[str, pd.DataFrame], path: str | Path) -> Path:
         with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
             for name, frame in sheets.items():
                 frame.to_excel(writer, sheet_name=str(name)[:31], index=False)
-                sheet = writer.sheets[str(name)[:31]]
+            for sheet in writer.book.worksheets:
                 for row in sheet.iter_rows():
                     for cell in row:
                         if cell.data_type == "f" or starts_formula(cell.value):
