@@ -19,21 +19,6 @@ def _cmd_validate(args) -> int:
     return 0 if report.ok else 1
 
 
-def _locked(command: str):
-    """Run a command that writes its wave (`args.wave`) under the wave's lock: a second run says the wave is busy."""
-    def wrap(func):
-        def run(args) -> int:
-            from igb.config import paths
-            from igb.lock import wave_lock
-
-            with wave_lock(paths(), args.wave, f"igb {command}"):
-                return func(args)
-        run.__name__ = func.__name__
-        return run
-    return wrap
-
-
-@_locked("prepare")
 def _cmd_prepare(args) -> int:
     from igb.survey.prepare import prepare
 
@@ -96,7 +81,6 @@ def _cmd_reconstruct(args) -> int:
     return 0
 
 
-@_locked("run")
 def _cmd_run(args) -> int:
     from igb.config import paths
     from igb.report import batch, kernels, render
@@ -132,7 +116,6 @@ def _cmd_run(args) -> int:
     return 0
 
 
-@_locked("reports")
 def _cmd_reports(args) -> int:
     from igb.report.batch import run
 
@@ -149,7 +132,6 @@ def _cmd_reports(args) -> int:
     return 1 if failed else 0
 
 
-@_locked("synth")
 def _cmd_synth(args) -> int:
     from igb import synth
 
@@ -162,19 +144,11 @@ def _cmd_synth(args) -> int:
     return 0
 
 
-@_locked("compare")
 def _cmd_compare(args) -> int:
-    from igb.config import paths
-    from igb.lock import wave_lock
     from igb.report.context import comparison_min_cell
-
-    with wave_lock(paths(), args.baseline, "igb compare"):  # the baseline is prepared (written) too
-        return _compare(args, comparison_min_cell(args.wave, args.baseline, args.min_cell))
-
-
-def _compare(args, min_cell: int) -> int:
     from igb.report.render import COMPARISON, render
 
+    min_cell = comparison_min_cell(args.wave, args.baseline, args.min_cell)
     for wave in (args.baseline, args.wave):
         if not args.no_prepare:
             from igb.survey.prepare import prepare
@@ -190,7 +164,6 @@ def _compare(args, min_cell: int) -> int:
     return 0 if result.ok else 1
 
 
-@_locked("export")
 def _cmd_export(args) -> int:
     from igb.export import export_wave
 

@@ -9,6 +9,7 @@ import pytest
 from conftest import ROOT, valid_rows, write_csv
 from igb.config import paths as make_paths
 from igb.errors import ConfigError
+from igb.privacy import DEFAULT_MIN_CELL
 from igb.report import batch
 from igb.survey.prepare import prepare
 
@@ -108,12 +109,12 @@ def test_no_share_is_shown_on_fewer_than_min_cell_officers(project, rendered):
     for code in ("1", "2", "3"):
         sheet = pd.read_excel(rendered / f"{code}.xlsx", sheet_name="kerncijfers")
         shown = sheet[sheet["Deze gemeente"] != "—"]
-        assert (pd.to_numeric(shown["n"]) >= batch.DEFAULT_MIN_CELL).all(), code
+        assert (pd.to_numeric(shown["n"]) >= DEFAULT_MIN_CELL).all(), code
         factor_rows = sheet["Onderdeel"].isin(["Positieve factoren", "Negatieve factoren", "Politieke factoren"])
-        if collaborators.get(code, 0) < batch.DEFAULT_MIN_CELL:
+        if collaborators.get(code, 0) < DEFAULT_MIN_CELL:
             hidden_somewhere = True
             assert (sheet.loc[factor_rows, "Deze gemeente"] == "—").all()
-            assert "Te weinig ambtenaren werken samen" in visible_text((rendered / f"{code}.html").read_text())
+            assert "ambtenaren werken samen: te weinig om de factoren te tonen" in visible_text((rendered / f"{code}.html").read_text())
     assert hidden_somewhere, "the test wave should have a municipality with few collaborators"
 
 

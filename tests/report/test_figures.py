@@ -286,9 +286,10 @@ def test_suppressed_heatmap_cells_show_a_dash_not_a_number(small_tables):
     fig = F.fig4_4_entry_point(small_tables, point="1")
     ax = fig.axes[0]
     ticks = [t.get_text() for t in ax.get_yticklabels()]
-    assert "Gemeente 16 (n = 1)" in ticks and "Gemeente 1 (n = 4)" in ticks  # not dropped
+    # not dropped, and their n hidden with their cells (n = 1 and 4 would say how many answered)
+    assert "Gemeente 16 (n = —)" in ticks and "Gemeente 1 (n = —)" in ticks
     determinants = load_recode()["albeda_entry_point"]["points"]["1"]["determinants"]
-    for label in ("Gemeente 16 (n = 1)", "Gemeente 1 (n = 4)"):
+    for label in ("Gemeente 16 (n = —)", "Gemeente 1 (n = —)"):
         assert row_texts(ax, ticks.index(label)) == [F.SUPPRESSED] * len(determinants)
     shown = row_texts(ax, ticks.index("Gemeente 7 (n = 12)"))
     assert all(t.endswith("%") for t in shown)

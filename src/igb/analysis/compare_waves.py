@@ -13,6 +13,8 @@ import numpy as np
 import pandas as pd
 from statsmodels.stats.proportion import confint_proportions_2indep
 
+from igb.safe import markdown_text
+
 KEYS = ["table", "unit_type", "unit", "item", "category"]
 DEFAULT_TABLES = ("4.1", "fig4.1", "VII.2", "VII.3", "VIII.2", "VIII.3", "IX.1", "IX.2", "IX.3")
 
@@ -85,7 +87,7 @@ def caveat_text(changes: dict, lang: str = "nl") -> str:
         ("sectors_only_current", "sectoren alleen in de nieuwe golf", "sectors only in the current wave"),
     ]:
         if changes[key]:
-            lines.append(f"{nl_text if nl else en_text}: {', '.join(changes[key])}")
+            lines.append(f"{nl_text if nl else en_text}: {', '.join(markdown_text(v) for v in changes[key])}")
     if changes["sector_mix_changed"]:
         lines.append("de verdeling over sectoren is veranderd" if nl else "the mix of sectors changed")
     if not lines:

@@ -44,9 +44,11 @@ class KernelSession:
         self.root = Path(root)
         self.kc = None
         # Unix sockets in a private folder, where the platform has them: no ports on localhost, and no warning from
-        # the kernel that it "is running over TCP without encryption" on every run
+        # the kernel that it "is running over TCP without encryption" on every run. The connection file goes there
+        # too (else a temporary file of its own), so removing the folder leaves nothing behind, even after a kill
         self.sockets = None if os.name == "nt" else tempfile.TemporaryDirectory(prefix="igb-kernel-")
-        where = {} if self.sockets is None else {"transport": "ipc", "ip": os.path.join(self.sockets.name, "kernel")}
+        where = {} if self.sockets is None else {"transport": "ipc", "ip": os.path.join(self.sockets.name, "kernel"),
+                                                 "connection_file": os.path.join(self.sockets.name, "kernel.json")}
         self.km = KernelManager(kernel_name="python3", **where)
         _starting = self  # a worker told to stop while this kernel starts shuts it down too
         try:

@@ -85,13 +85,19 @@ class Problem:
         return self.message_nl if check_lang(lang) == "nl" else self.message_en
 
     def format(self, lang: str = "en") -> str:
-        where = self.file
+        """One line for a terminal: control characters from a file's column names are shown escaped."""
+        where = _printable(self.file)
         if self.row is not None:
             where += f", {'rij' if lang == 'nl' else 'row'} {self.row}"
         if self.column is not None:
-            where += f", {'kolom' if lang == 'nl' else 'column'} {self.column}"
+            where += f", {'kolom' if lang == 'nl' else 'column'} {_printable(self.column)}"
         kind = {"error": "FOUT", "warning": "WAARSCHUWING"}[self.severity] if lang == "nl" else self.severity.upper()
         return f"{kind} [{self.rule}] {where}: {self.message(lang)}"
+
+
+def _printable(text: str) -> str:
+    """`text` with every non-printable character (a terminal escape, a newline) written as its escape."""
+    return text if text.isprintable() else "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 def make_problem(rule: str, file, *, row=None, column=None, value=None, **fmt) -> Problem:

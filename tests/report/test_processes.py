@@ -1,0 +1,108 @@
+"""Pool workers and their kernels do not outlive the run: not when the parent is killed, not on Ctrl-C."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import psutil
+import pytest
+
+pytestmark = pytest.mark.skipif(os.name != "posix", reason="POSIX signals and process groups")
+
+JOB = """
+import os, time
+from pathlib import Path
+from igb.report import kernels
+
+def sleep_on_a_kernel(root, seconds):
+    kernels.session(root)  # the worker's kernel, up and connected
+    (Path(root) / f"started-{os.getpid()}").touch()
+    time.sleep(seconds)
+"""
+PARENT = """
+import os, sys
+from pathlib import Path
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # the workers find `sleepy` too
+from igb import cli
+from igb.report import kernels
+import sleepy
+
+root = Path(os.environ["IGB_ROOT"])
+
+def reports(args):  # `igb reports` on jobs that sleep: 3 jobs on 2 workers, so one is still waiting. No warm-up
+    kernels.run_jobs([(sleepy.sleep_on_a_kernel, (root, 60)) for _ in range(3)], 2)  # (root=None): faster
+    return 0
+
+if __name__ == "__main__":
+    cli._cmd_reports = reports
+    sys.exit(cli.main(["reports", "--wave", "w1"]))
+"""
+
+
+def gone(process: psutil.Process) -> bool:
+    try:
+        return process.status() == psutil.STATUS_ZOMBIE  # dead, not yet reaped by its new parent
+    except psutil.NoSuchProcess:
+        return True
+
+
+@pytest.fixture
+def parent(tmp_path):
+    """Start `igb reports`-like parent (own session, as from a terminal); yield (Popen, its workers and kernels)
+    once both workers run a job on a ready kernel; kill whatever is left afterwards."""
+    (tmp_path / "sleepy.py").write_text(JOB)
+    (tmp_path / "parent.py").write_text(PARENT)
+    process = subprocess.Popen([sys.executable, str(tmp_path / "parent.py")], env={**os.environ, "IGB_ROOT": str(tmp_path)},
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    descendants = []
+    try:
+        deadline = time.monotonic() + 60
+        while len(list(tmp_path.glob("started-*"))) < 2:
+            assert process.poll() is None, process.communicate()
+            assert time.monotonic() < deadline, "the workers did not start their jobs"
+            time.sleep(0.1)
+        descendants = psutil.Process(process.pid).children(recursive=True)
+        workers = [p for p in descendants if "spawn_main" in " ".join(p.cmdline())]
+        kernels = [p for p in descendants if "ipykernel_launcher" in p.cmdline()]
+        assert len(workers) == 2 and len(kernels) == 2
+        assert {k.ppid() for k in kernels} == {w.pid for w in workers}
+        yield process, descendants
+    finally:
+        if process.poll() is None:
+            process.kill()
+        for p in descendants:
+            try:
+                p.kill()
+            except psutil.NoSuchProcess:
+                pass
+        process.wait(timeout=10)
+
+
+def wait_until_gone(processes, seconds: float) -> list:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and not all(gone(p) for p in processes):
+        time.sleep(0.05)
+    return [p for p in processes if not gone(p)]
+
+
+def test_workers_and_kernels_end_when_the_parent_is_killed(parent):
+    process, descendants = parent
+    process.kill()  # SIGKILL: the parent cleans nothing up
+    process.wait(timeout=10)
+    left = wait_until_gone(descendants, 10)
+    assert not left, [(p.pid, p.cmdline()) for p in left]
+
+
+def test_ctrl_c_ends_the_run_in_one_line_with_its_workers_and_kernels(parent):
+    process, descendants = parent
+    started = time.monotonic()
+    os.killpg(process.pid, signal.SIGINT)  # as a terminal does: to the whole foreground process group
+    out, err = process.communicate(timeout=15)
+    assert time.monotonic() - started < 5
+    assert process.returncode == 130
+    assert err.strip().splitlines()[-1] == "igb: interrupted / onderbroken"
+    assert "Traceback" not in err, err
+    left = wait_until_gone(descendants, 10)
+    assert not left, [(p.pid, p.cmdline()) for p in left]
