@@ -19,8 +19,7 @@ from igb._checks import check_argument, check_lang
 from igb.survey.codebook import Codebook
 
 SHAPE = ["unit_type", "unit", "item", "category", "count", "n", "pct", "suppressed"]
-UNIT_TYPES = ("all", "municipality", "sector", "sector_group", "domain")
-ALBEDA = ("albeda_1", "albeda_3", "albeda_4")
+from igb.analysis.registry import UNIT_TYPES
 
 
 def round_pct(pct: float) -> int:
@@ -184,50 +183,44 @@ def _complementary(frame: pd.DataFrame, size: np.ndarray, small: np.ndarray, min
     return marked
 
 
-def _items(codebook: Codebook, prefix: str) -> list[str]:
-    return [i for i in codebook.item_ids if i.startswith(prefix)]
-
-
 def report_tables(frame: pd.DataFrame, *, codebook: Codebook | None = None, min_cell: int = 0,
-                  sent: dict[str, int] | None = None) -> pd.DataFrame:
-    """Every table of chapters 3 to 6 and appendices VI to IX, named as in the report, in one frame.
+                  sent: dict[str, int] | None = None, registry=None) -> pd.DataFrame:
+    """Every table of the registry (params/tables.yaml: chapters 3 to 6 and appendices VI to IX), named as in the
+    report, in one frame, from one count cube over all their items.
 
-    `sent` (sector -> questionnaires sent) gives table VI.1 its response rate; without it VI.1
-    has counts only. Tables that are not in the report under a number are named after their figure
-    (fig4.1, fig4.3, fig5.1, fig5.2, fig6.5) or by what they hold (albeda: entry points per unit).
+    `sent` (sector -> questionnaires sent) gives table VI.1 its response rate; without it VI.1 has counts only.
+    Items the wave lacks are left out of their tables (`missing_items` names them; the notebooks say so).
     """
-    codebook = codebook or Codebook.load()
-    policy = ["health_priority", "health_work", "segv_priority", "segv_work"]
-    pos, neg, pol = _items(codebook, "pos_"), _items(codebook, "neg_"), _items(codebook, "pol_")
-    ways, dets, partners = _items(codebook, "way_"), _items(codebook, "det_"), _items(codebook, "partner_")
-    tg = _items(codebook, "health_tg_") + _items(codebook, "segv_tg_")
-    albeda = [a for a in ALBEDA if a in frame]
-    needed = [*policy, "target_groups_considered", "collaborates", *pos, *neg, *pol, *ways, *dets, *partners, *tg, *albeda]
-    kw = {"min_cell": min_cell, "cube": CountCube(frame, [i for i in needed if i in frame])}
-    parts = {
-        "VI.1": response(frame, sent=sent, min_cell=min_cell),
-        "fig3.1": response(frame, by="municipality", min_cell=min_cell),
-        "4.1": frequencies(frame, policy, **kw),
-        "VII.2": frequencies(frame, [*policy[:2], "target_groups_considered", *policy[2:]], by="municipality", with_total=True, **kw),
-        "fig4.1": pd.concat([frequencies(frame, ["health_work", "segv_work", "target_groups_considered"], by=b, **kw)
-                             for b in ("sector_group", "domain")]),
-        "4.2": frequencies(frame, tg, **kw),
-        "fig4.3": frequencies(frame, dets, **kw),
-        "VII.3": frequencies(frame, dets, by="municipality", with_total=True, **kw),
-        "albeda": pd.concat([frequencies(frame, albeda, by=b, **kw) for b in UNIT_TYPES]),
-        "VIII.1": frequencies(frame, ["collaborates"], by="sector", with_total=True, **kw),
-        "VIII.2": frequencies(frame, ["collaborates"], by="municipality", with_total=True, **kw),
-        "fig5.1": frequencies(frame, partners, by="sector", with_total=True, **kw),
-        "fig5.2": frequencies(frame, ways, **kw),
-        "VIII.3": frequencies(frame, ways, by="municipality", with_total=True, **kw),
-        "fig6.1": frequencies(frame, pos, categories=("yes", "dont_know", "no"), **kw),
-        "IX.1": frequencies(frame, pos, by="municipality", with_total=True, **kw),
-        "fig6.4": frequencies(frame, neg, categories=("yes", "dont_know", "no"), **kw),
-        "IX.2": frequencies(frame, neg, by="municipality", with_total=True, **kw),
-        "fig6.5": frequencies(frame, pol, categories=("yes", "dont_know", "no"), **kw),
-        "IX.3": frequencies(frame, pol, by="municipality", with_total=True, **kw),
-    }
-    return pd.concat([t.assign(table=name) for name, t in parts.items()], ignore_index=True)[["table", *SHAPE]]
+    from igb.analysis.registry import load_registry
+
+    registry = registry or load_registry(codebook)
+    cube = CountCube(frame, [i for i in registry.items() if i in frame])
+    parts = []
+    for spec in registry:
+        if spec.kind == "response":
+            table = response(frame, by=spec.by[0], sent=sent if spec.by == ("sector",) else None, min_cell=min_cell)
+        else:
+            table = _frequency_table(cube, spec, min_cell)
+        parts.append(table.assign(table=spec.name))
+    return pd.concat(parts, ignore_index=True)[["table", *SHAPE]]
+
+
+def _frequency_table(cube: CountCube, spec, min_cell: int) -> pd.DataFrame:
+    """One declared table from the cube: its items per unit of each unit type, in the declared order."""
+    items = [i for i in spec.items if i in cube.counts]
+    out = pd.concat([cube.table(items, by=u, categories=list(spec.categories)) for u in spec.unit_types],
+                    ignore_index=True)
+    out = out.astype({"count": "Int64", "n": "Int64", "pct": "Float64"})
+    return suppress(out, min_cell)
+
+
+def missing_items(frame: pd.DataFrame, *, codebook: Codebook | None = None, registry=None) -> dict[str, list[str]]:
+    """Per table, the items it needs that the wave does not hold or nobody answered (empty tables are reported)."""
+    from igb.analysis.registry import load_registry
+
+    registry = registry or load_registry(codebook)
+    answered = [c for c in frame.columns if frame[c].notna().any()]
+    return {t.name: gone for t in registry if t.kind == "frequencies" and (gone := registry.missing(t.name, answered))}
 
 
 def response(frame: pd.DataFrame, *, by: str = "sector", sent: dict[str, int] | None = None, min_cell: int = 0) -> pd.DataFrame:

@@ -8,6 +8,7 @@ import pandas as pd
 
 from igb._checks import check_lang
 from igb.analysis import maturity
+from igb.analysis.registry import load_registry
 from igb.analysis.tables import wide
 from igb.config import Paths, paths as project_paths
 from igb.survey.codebook import Codebook
@@ -87,17 +88,21 @@ class WaveContext:
         """A table laid out as the report prints it: units as rows, items as columns, '72% (5)' cells."""
         return wide(self.table(name, unit_type=unit_type), lang=self.lang, codebook=self.codebook)
 
-    def missing_items(self, items) -> list[str]:
-        """Items a notebook section needs that this wave did not ask (all answers blank)."""
+    def missing_items(self, items=None, *, table: str | None = None) -> list[str]:
+        """Items a notebook section needs (`items`, or those of `table`: a table of the registry, or a figure the
+        codebook's `tables:` field names) that this wave did not ask (all answers blank)."""
+        if table is not None:
+            registry = load_registry(self.codebook, (self.paths or project_paths()).params / "tables.yaml")
+            items = registry[table].items if table in registry.tables else self.codebook.items_of(table)
         return [i for i in items if i not in self.respondents or self.respondents[i].isna().all()]
 
-    def has(self, items) -> bool:
-        """Whether this wave holds every item a section needs."""
-        return not self.missing_items(items)
+    def has(self, items=None, *, table: str | None = None) -> bool:
+        """Whether this wave holds every item a section needs (`items`, or those of a registry `table`)."""
+        return not self.missing_items(items, table=table)
 
-    def skip_note(self, items) -> str:
+    def skip_note(self, items=None, *, table: str | None = None) -> str:
         """Markdown that says a section is skipped, and which items it misses."""
-        missing = ", ".join(f"`{i}`" for i in self.missing_items(items))
+        missing = ", ".join(f"`{i}`" for i in self.missing_items(items, table=table))
         return SKIP_NOTE[self.lang].format(wave=self.wave, missing=missing)
 
 

@@ -2,89 +2,32 @@
 
 from __future__ import annotations
 
-import functools
-import textwrap
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import seaborn as sns
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Rectangle
-from matplotlib.ticker import FuncFormatter, MultipleLocator
+from matplotlib.ticker import FuncFormatter
 
 from igb._checks import check_argument, check_lang
 from igb.analysis.tables import round_pct, with_labels
+from igb.report.style import (  # the visual grammar: palette, sizes, figure kit, save
+    COLOUR_MAIN, COLOUR_SECOND, COLOUR_THIRD, COLOUR_DONT_KNOW, COLOUR_MISSING, CELL_GAP, HEATMAP_CMAP,
+    ANNOT_SIZE, BELOW_BARS, HATCH, BLANK_BOX, SUPPRESSED, WRAP_GROUP, WRAP_HEADER, WRAP_LEGEND, PCT_MAX,
+    LABEL_ROOM, PCT_TICK, LABEL_PAD, MIN_SEGMENT_LABEL, BAR_THICKNESS, GROUP_THICKNESS, ROW_INCH, GROUP_ROW_INCH,
+    HEATMAP_ROW_INCH, HEATMAP_COL_INCH, HEATMAP_MARGIN_INCH, HEATMAP_HEADER_INCH, HEATMAP_MIN_WIDTH,
+    FIG3_1_HEIGHT, FIG4_1_HEIGHT, DIVERGING_EXTRA_WIDTH, LEGEND_ROW_INCH, SEPARATOR_WIDTH, FIG_WIDTH, EXTRA_INCH,
+    finish, legend_above, new_figure, pct_axis, save, styled, text_colour, wrap,
+)
 from igb.survey.codebook import Codebook
-from igb.survey.io import atomic_path
 from igb.survey.recode import load_recode
 
-# --- Style -------------------------------------------------------------------------------------------
-PALETTE = sns.color_palette("colorblind")  # readable with the common colour-vision deficiencies
-COLOUR_MAIN = PALETTE[0]                   # blue: single-series bars and "yes"
-COLOUR_SECOND = PALETTE[1]                 # orange: second series and "no"
-COLOUR_THIRD = PALETTE[2]                  # green: third series
-COLOUR_DONT_KNOW = PALETTE[7]              # grey: "don't know", neither side
-COLOUR_MISSING = "0.55"                    # grey of the hatching of a suppressed (blank) cell
-COLOUR_SYNTHETIC = "#8b0000"               # dark red of the synthetic-data footer
-COLOUR_SYNTHETIC_BOX = "#fff2f2"           # pale red behind the synthetic-data footer
-COLOUR_NOTE = "0.25"                       # dark grey of the footnotes
-CELL_GAP = 0.5                             # points of white between heatmap cells
-HEATMAP_CMAP = "Blues"                     # sequential, light = 0%, dark = 100%; colour-blind safe
-STYLE = "whitegrid"                        # seaborn axes style
-CONTEXT = "notebook"                       # seaborn plotting context
-FONT_SCALE = 0.85                          # of the seaborn context: keeps long Dutch labels in the figure
-ANNOT_SIZE = 9                             # points, percentages printed on bars and in heatmap cells
-FOOTER_SIZE = 8.5                          # points, footnotes under the figure
-DARK_LUMINANCE = 0.25                      # below this relative luminance a label on a bar is white, else black
-BELOW_BARS = 0.9                           # zorder just under bars (1) and above the grid
-HATCH = "////"                             # hatching of a suppressed cell
-BLANK_BOX = dict(facecolor="white", edgecolor="none", pad=1.5)  # keeps the mark of a blank cell legible on its hatching
-
-# --- Texts and layout ---------------------------------------------------------------------------------
-SUPPRESSED = "—"            # printed instead of a number in a suppressed (or empty) cell, as the tables do
-WRAP_LABEL = 40             # characters per line of a long bar label (Dutch labels run to 70 characters)
-WRAP_TITLE = 50             # characters per line of a title, at least
-TITLE_CHARS_PER_INCH = 8    # characters of the bold title per inch of figure width
-WRAP_GROUP = 26             # characters per line of a group label under vertical bars
-WRAP_HEADER = 19            # characters per line of a heatmap column header
-WRAP_LEGEND = 75            # characters per line of a legend entry
-WRAP_FOOTER = 130           # characters per line of a footnote
-NO_BREAK_N = "n\u00a0=\u00a0"  # "n = " with no-break spaces while wrapping
-PCT_MAX = 100               # percentages run from 0 to 100
-LABEL_ROOM = 1.14           # the value axis runs to 114% of its maximum, so labels at bar ends fit
-PCT_TICK = 20               # tick spacing of percentage axes (percentage points)
-LABEL_PAD = 3               # points between a bar's end and its label
-MIN_SEGMENT_LABEL = 7       # a diverging segment narrower than this (percentage points) gets no label
-BAR_THICKNESS = 0.7         # of a single-series bar (1 = touching)
-GROUP_THICKNESS = 0.8       # of all bars of one group together in grouped bars
-ROW_INCH = 0.42             # figure height per bar row, inches
-GROUP_ROW_INCH = 0.55       # figure height per group of grouped horizontal bars, inches
-HEATMAP_ROW_INCH = 0.36     # figure height per heatmap row, inches
-HEATMAP_COL_INCH = 1.35     # figure width per heatmap column, inches
-HEATMAP_MARGIN_INCH = 3.5   # heatmap width taken by the row labels and the colour bar, inches
-HEATMAP_HEADER_INCH = 0.6   # heatmap height taken by the wrapped column headers, inches
-HEATMAP_MIN_WIDTH = 6.75    # a heatmap of few columns is still this wide, inches
-FIG3_1_HEIGHT = 4.8         # inches: 16 vertical bars need no more
-FIG4_1_HEIGHT = 6.0         # inches: three groups of three bars, a three-entry legend and two footnotes
-DIVERGING_EXTRA_WIDTH = 1.5 # diverging bars are this much wider than other bar charts (two sides), inches
-LEGEND_ROW_INCH = 0.4       # height of a one-row legend above the plot, inches
-SEPARATOR_WIDTH = 1.5       # points, the line above the all-municipalities row
-FIG_WIDTH = 9.0             # width of bar charts, inches
-EXTRA_INCH = 1.9            # room for title, legend and axis labels, inches
-FOOTER_LINE_INCH = 0.22     # height of one footnote line, inches
-MARGIN_X = 0.01             # left margin of title and footnotes, fraction of the figure width
-DPI = 150                   # resolution of saved PNGs
+# `save` is imported for the notebooks, which write a figure with figures.save(fig, path).
+_finish, _new_figure = finish, new_figure  # the names maturity_plot and compare_plot import (until they import style)
 
 FIGURE_WORD = {"nl": "Figuur", "en": "Figure"}
 TABLE_WORD = {"nl": "Tabel", "en": "Table"}
 TEXT = {
-    "synthetic": {"nl": "SYNTHETISCHE gegevens, geen onderzoeksdata (zie de toelichting bij de golf)",
-                  "en": "SYNTHETIC data, not study data (see the wave's description)"},
-    "suppressed": {"nl": f"{SUPPRESSED} = niet getoond: te weinig respondenten (privacy) of geen antwoorden",
-                   "en": f"{SUPPRESSED} = not shown: too few respondents (privacy) or no answers"},
     "municipality": {"nl": "Gemeente", "en": "Municipality"},
     "all_municipalities": {"nl": "Alle gemeenten", "en": "All municipalities"},
     "returned": {"nl": "Aantal ingevulde vragenlijsten", "en": "Questionnaires returned"},
@@ -145,19 +88,8 @@ PARTNER_PREFIX = "partner_"
 
 
 # --- Helpers ------------------------------------------------------------------------------------------
-def _styled(func):
-    """Draw inside seaborn's style and context without changing the caller's rcParams."""
-    @functools.wraps(func)
-    def wrapper(*args, **kwargs):
-        with sns.axes_style(STYLE), sns.plotting_context(CONTEXT, font_scale=FONT_SCALE):
-            return func(*args, **kwargs)
-    return wrapper
 
 
-def _wrap(text: str, width: int = WRAP_LABEL) -> str:
-    """Wrap on spaces, never inside "n = 98"."""
-    kept = str(text).replace("n = ", NO_BREAK_N)
-    return textwrap.fill(kept, width, break_long_words=False, break_on_hyphens=False).replace(NO_BREAK_N, "n = ")
 
 
 def _rows(tables: pd.DataFrame, table: str, *, unit_type: str | None = None, category: str | None = "yes") -> pd.DataFrame:
@@ -216,21 +148,10 @@ def _title(number: str, key: str, lang: str, *, word: dict = FIGURE_WORD, suffix
     return f"{word[lang]} {number} {TITLES[key][lang].format(**fmt)}{suffix}"
 
 
-def _text_colour(colour) -> str:
-    """Black or white, whichever reads better on `colour`."""
-    return "white" if sns.utils.relative_luminance(to_rgb(colour)) < DARK_LUMINANCE else "black"
 
 
-def _new_figure(width: float, height: float) -> tuple[Figure, object]:
-    """A figure outside pyplot's registry (nothing to close), on an Agg canvas that keeps its renderer."""
-    fig = Figure(figsize=(width, height), layout="constrained")
-    FigureCanvasAgg(fig)
-    return fig, fig.add_subplot()
 
 
-def _pct_axis(axis) -> None:
-    axis.set_major_locator(MultipleLocator(PCT_TICK))
-    axis.set_major_formatter(FuncFormatter(lambda v, _: f"{abs(v):.0f}%"))
 
 
 def _bars(ax, positions, values, *, horizontal: bool, thickness: float, colour, label=None, gids=None,
@@ -254,37 +175,8 @@ def _bars(ax, positions, values, *, horizontal: bool, thickness: float, colour, 
     return container
 
 
-def _legend_above(ax, **kw) -> None:
-    """Legend between the title and the plot, left-aligned with the axes."""
-    ax.legend(loc="lower left", bbox_to_anchor=(0, 1.01), frameon=False, fontsize=ANNOT_SIZE + 1,
-              borderaxespad=0, **{"ncol": 1, **kw})
 
 
-def _finish(fig: Figure, title: str, *, lang: str, synthetic: bool, notes=(), any_blank: bool = False) -> Figure:
-    """Title, footnotes and (for synthetic data) the synthetic-data warning under the figure."""
-    width = max(WRAP_TITLE, int(fig.get_figwidth() * TITLE_CHARS_PER_INCH))
-    fig.suptitle(_wrap(title, width), x=MARGIN_X, ha="left", fontweight="bold")
-    lines = [_wrap(n, WRAP_FOOTER) for n in notes]
-    if any_blank:
-        lines.append(TEXT["suppressed"][lang])
-    if synthetic:
-        lines.append(TEXT["synthetic"][lang])
-    if not lines:
-        return fig
-    height = fig.get_figheight()
-    n_lines = sum(line.count("\n") + 1 for line in lines) + (1 if synthetic else 0)  # the warning's box
-    bottom = n_lines * FOOTER_LINE_INCH / height
-    fig.get_layout_engine().set(rect=(0, bottom, 1, 1 - bottom))
-    y = bottom
-    for i, line in enumerate(lines):
-        warning = synthetic and i == len(lines) - 1
-        step = (line.count("\n") + 1 + (1 if warning else 0)) * FOOTER_LINE_INCH / height
-        kw = dict(color=COLOUR_SYNTHETIC, fontweight="bold", fontsize=FOOTER_SIZE + 1,
-                  bbox=dict(boxstyle="round,pad=0.3", facecolor=COLOUR_SYNTHETIC_BOX, edgecolor=COLOUR_SYNTHETIC)) \
-            if warning else dict(color=COLOUR_NOTE, fontsize=FOOTER_SIZE)
-        fig.text(MARGIN_X, y - step / 2, line, ha="left", va="center", gid="synthetic" if warning else None, **kw)
-        y -= step
-    return fig
 
 
 def _matrix(rows: pd.DataFrame, items: list[str]) -> tuple[list[str], np.ndarray, dict[str, object]]:
@@ -300,7 +192,7 @@ def _heatmap(ax, values: np.ndarray, row_labels, col_labels, *, lang: str) -> bo
     """Annotated heatmap of percentages; blank cells hatched with —. Returns whether any cell is blank."""
     mask = np.isnan(values)
     annot = np.array([[_pct_label(v) for v in row] for row in values], dtype=object)
-    frame = pd.DataFrame(values, index=row_labels, columns=[_wrap(c, WRAP_HEADER) for c in col_labels])
+    frame = pd.DataFrame(values, index=row_labels, columns=[wrap(c, WRAP_HEADER) for c in col_labels])
     sns.heatmap(frame, ax=ax, mask=mask, annot=annot, fmt="", vmin=0, vmax=PCT_MAX, cmap=HEATMAP_CMAP,
                 linewidths=CELL_GAP, linecolor="white", annot_kws={"fontsize": ANNOT_SIZE},
                 cbar_kws={"label": TEXT["pct_yes"][lang], "shrink": 0.6, "format": FuncFormatter(lambda v, _: f"{v:.0f}%")})
@@ -328,16 +220,16 @@ def _municipality_heatmap(tables, table: str, items: list[str], title: str, *, l
         items, values = [items[j] for j in order], values[:, order]
     labels = _item_labels(rows, lang, codebook)
     width = max(HEATMAP_MIN_WIDTH, len(items) * HEATMAP_COL_INCH + HEATMAP_MARGIN_INCH)
-    fig, ax = _new_figure(width, len(units) * HEATMAP_ROW_INCH + EXTRA_INCH + HEATMAP_HEADER_INCH)
+    fig, ax = new_figure(width, len(units) * HEATMAP_ROW_INCH + EXTRA_INCH + HEATMAP_HEADER_INCH)
     blank = _heatmap(ax, values, [_unit_label(u, n.get(u), lang) for u in units],
                      [labels[i] for i in items], lang=lang)
     if "all" in units and len(units) > 1:
         ax.axhline(units.index("all"), color="black", linewidth=SEPARATOR_WIDTH)
-    return _finish(fig, title, lang=lang, synthetic=synthetic, any_blank=blank)
+    return finish(fig, title, lang=lang, synthetic=synthetic, any_blank=blank)
 
 
 # --- Figures ------------------------------------------------------------------------------------------
-@_styled
+@styled
 def fig3_1_response(tables: pd.DataFrame, *, lang: str = "nl", synthetic: bool = False) -> Figure:
     """Figure 3.1: questionnaires returned per municipality (bars in numeric order, counts on the bars)."""
     check_lang(lang)
@@ -351,7 +243,7 @@ def fig3_1_response(tables: pd.DataFrame, *, lang: str = "nl", synthetic: bool =
             total = int(everyone["count"].iloc[0])
     if total is None and not np.isnan(counts).any():
         total = int(counts.sum())
-    fig, ax = _new_figure(FIG_WIDTH, FIG3_1_HEIGHT)
+    fig, ax = new_figure(FIG_WIDTH, FIG3_1_HEIGHT)
     top = np.nanmax(counts) if np.isfinite(counts).any() else 1
     x = np.arange(len(rows))
     _bars(ax, x, counts, horizontal=False, thickness=BAR_THICKNESS, colour=COLOUR_MAIN, fmt=_count_label,
@@ -363,11 +255,11 @@ def fig3_1_response(tables: pd.DataFrame, *, lang: str = "nl", synthetic: bool =
     ax.yaxis.get_major_locator().set_params(integer=True)
     ax.grid(axis="x", visible=False)
     suffix = f" ({_n_text(total)})" if total is not None else ""
-    return _finish(fig, _title("3.1", "3.1", lang, suffix=suffix), lang=lang, synthetic=synthetic,
+    return finish(fig, _title("3.1", "3.1", lang, suffix=suffix), lang=lang, synthetic=synthetic,
                    any_blank=bool(np.isnan(counts).any()))
 
 
-@_styled
+@styled
 def fig4_1_sector_groups(tables: pd.DataFrame, *, lang: str = "nl", synthetic: bool = False) -> Figure:
     """Figure 4.1: % working on health, on health inequalities and considering target groups, per VNG sector group."""
     check_lang(lang)
@@ -379,7 +271,7 @@ def fig4_1_sector_groups(tables: pd.DataFrame, *, lang: str = "nl", synthetic: b
     cells = {(r["unit"], r["item"]): r for _, r in rows.iterrows()}
     labels = _item_labels(rows, lang, codebook)
     group_n = {g: cells[(g, FIG4_1_ITEMS[0])]["n"] if (g, FIG4_1_ITEMS[0]) in cells else pd.NA for g in groups}
-    fig, ax = _new_figure(FIG_WIDTH, FIG4_1_HEIGHT)
+    fig, ax = new_figure(FIG_WIDTH, FIG4_1_HEIGHT)
     x = np.arange(len(groups))
     width = GROUP_THICKNESS / len(FIG4_1_ITEMS)
     blank = False
@@ -388,20 +280,20 @@ def fig4_1_sector_groups(tables: pd.DataFrame, *, lang: str = "nl", synthetic: b
         blank |= bool(np.isnan(values).any())
         mark = "¹" if item == "target_groups_considered" else ""
         _bars(ax, x + (k - (len(FIG4_1_ITEMS) - 1) / 2) * width, values, horizontal=False, thickness=width,
-              colour=colour, label=_wrap(labels.get(item, item) + mark, WRAP_LEGEND),
+              colour=colour, label=wrap(labels.get(item, item) + mark, WRAP_LEGEND),
               gids=[f"{g}/{item}" for g in groups])
     names = {g: d["label"][lang] for g, d in recode["sector_group"]["groups"].items()}
-    ax.set_xticks(x, [f"{_wrap(names[g], WRAP_GROUP)}\n({_n_text(group_n[g])})" for g in groups])
+    ax.set_xticks(x, [f"{wrap(names[g], WRAP_GROUP)}\n({_n_text(group_n[g])})" for g in groups])
     ax.set_ylim(0, PCT_MAX * LABEL_ROOM)
-    _pct_axis(ax.yaxis)
+    pct_axis(ax.yaxis)
     ax.set_ylabel(TEXT["pct_officers"][lang])
     ax.grid(axis="x", visible=False)
-    _legend_above(ax)
+    legend_above(ax)
     notes = ["¹ " + TEXT["tg_note"][lang], TEXT["groups_note"][lang]]
-    return _finish(fig, _title("4.1", "4.1", lang), lang=lang, synthetic=synthetic, notes=notes, any_blank=blank)
+    return finish(fig, _title("4.1", "4.1", lang), lang=lang, synthetic=synthetic, notes=notes, any_blank=blank)
 
 
-@_styled
+@styled
 def fig4_2_municipalities(tables: pd.DataFrame, *, lang: str = "nl", synthetic: bool = False) -> Figure:
     """Figure 4.2 (table VII.2): % working on health and on health inequalities per municipality."""
     check_lang(lang)
@@ -410,22 +302,22 @@ def fig4_2_municipalities(tables: pd.DataFrame, *, lang: str = "nl", synthetic: 
     rows = rows[rows["unit_type"].isin(["municipality", "all"]) & rows["item"].isin(FIG4_2_ITEMS)]
     units, values, n = _matrix(rows, list(FIG4_2_ITEMS))
     labels = _item_labels(rows, lang, codebook)
-    fig, ax = _new_figure(FIG_WIDTH, len(units) * GROUP_ROW_INCH + EXTRA_INCH)
+    fig, ax = new_figure(FIG_WIDTH, len(units) * GROUP_ROW_INCH + EXTRA_INCH)
     y = np.arange(len(units))
     width = GROUP_THICKNESS / len(FIG4_2_ITEMS)
     for k, (item, colour) in enumerate(zip(FIG4_2_ITEMS, (COLOUR_MAIN, COLOUR_SECOND))):
         _bars(ax, y + (k - (len(FIG4_2_ITEMS) - 1) / 2) * width, values[:, k], horizontal=True, thickness=width,
-              colour=colour, label=_wrap(labels.get(item, item), WRAP_LEGEND), gids=[f"{u}/{item}" for u in units])
+              colour=colour, label=wrap(labels.get(item, item), WRAP_LEGEND), gids=[f"{u}/{item}" for u in units])
     ax.set_yticks(y, [_unit_label(u, n.get(u), lang) for u in units])
     ax.set_ylim(len(units) - 0.5, -0.5)  # municipality 1 at the top, all municipalities at the bottom
     if "all" in units and len(units) > 1:
         ax.axhline(units.index("all") - 0.5, color="black", linewidth=SEPARATOR_WIDTH)
     ax.set_xlim(0, PCT_MAX * LABEL_ROOM)
-    _pct_axis(ax.xaxis)
+    pct_axis(ax.xaxis)
     ax.set_xlabel(TEXT["pct_officers"][lang])
     ax.grid(axis="y", visible=False)
-    _legend_above(ax)
-    return _finish(fig, _title("4.2", "4.2", lang), lang=lang, synthetic=synthetic,
+    legend_above(ax)
+    return finish(fig, _title("4.2", "4.2", lang), lang=lang, synthetic=synthetic,
                    any_blank=bool(np.isnan(values).any()))
 
 
@@ -436,28 +328,28 @@ def _ordered_hbars(rows: pd.DataFrame, number: str, *, lang: str, synthetic: boo
     rows["value"] = [_value(r) for _, r in rows.iterrows()]
     rows = rows.sort_values("value", ascending=False, na_position="last", kind="stable")
     labels = _item_labels(rows, lang, codebook)
-    fig, ax = _new_figure(FIG_WIDTH, len(rows) * ROW_INCH + EXTRA_INCH)
+    fig, ax = new_figure(FIG_WIDTH, len(rows) * ROW_INCH + EXTRA_INCH)
     y = np.arange(len(rows))
     _bars(ax, y, rows["value"], horizontal=True, thickness=BAR_THICKNESS, colour=COLOUR_MAIN, gids=list(rows["item"]))
-    ax.set_yticks(y, [_wrap(labels[i]) for i in rows["item"]])
+    ax.set_yticks(y, [wrap(labels[i]) for i in rows["item"]])
     ax.set_ylim(len(rows) - 0.5, -0.5)  # highest at the top
     ax.set_xlim(0, PCT_MAX * LABEL_ROOM)
-    _pct_axis(ax.xaxis)
+    pct_axis(ax.xaxis)
     ax.set_xlabel(f"% {TEXT[who][lang]}")
     ax.grid(axis="y", visible=False)
     n = rows["n"].max()
     title = _title(number, number, lang, suffix=f" ({_n_text(n)} {TEXT[who][lang]})")
-    return _finish(fig, title, lang=lang, synthetic=synthetic, any_blank=bool(rows["value"].isna().any()))
+    return finish(fig, title, lang=lang, synthetic=synthetic, any_blank=bool(rows["value"].isna().any()))
 
 
-@_styled
+@styled
 def fig4_3_determinants(tables: pd.DataFrame, *, lang: str = "nl", synthetic: bool = False) -> Figure:
     """Figure 4.3: % of all officers working on each of the eight determinants, highest first."""
     check_lang(lang)
     return _ordered_hbars(_rows(tables, "fig4.3"), "4.3", lang=lang, synthetic=synthetic, who="officers")
 
 
-@_styled
+@styled
 def fig4_4_entry_point(tables: pd.DataFrame, *, point: str = "1", lang: str = "nl", synthetic: bool = False) -> Figure:
     """Figures 4.4 (point "1") and 4.5 (point "3"): municipalities x the entry point's determinants (table VII.3)."""
     check_lang(lang)
@@ -469,7 +361,7 @@ def fig4_4_entry_point(tables: pd.DataFrame, *, point: str = "1", lang: str = "n
     return _municipality_heatmap(tables, "VII.3", list(entry["determinants"]), title, lang=lang, synthetic=synthetic)
 
 
-@_styled
+@styled
 def fig5_1_vgz_partners(tables: pd.DataFrame, *, lang: str = "nl", synthetic: bool = False) -> Figure:
     """Figure 5.1: per other sector, % of VGZ collaborators naming it next to % of its collaborators naming VGZ."""
     check_lang(lang)
@@ -489,33 +381,33 @@ def fig5_1_vgz_partners(tables: pd.DataFrame, *, lang: str = "nl", synthetic: bo
     sectors = [sectors[k] for k in order]
     series = [np.array(vgz_names)[order], np.array(names_vgz)[order]]
     vgz_n = cells[(VGZ, PARTNER_PREFIX + sectors[0])]["n"]
-    fig, ax = _new_figure(FIG_WIDTH, len(sectors) * GROUP_ROW_INCH + EXTRA_INCH)
+    fig, ax = new_figure(FIG_WIDTH, len(sectors) * GROUP_ROW_INCH + EXTRA_INCH)
     y = np.arange(len(sectors))
     width = GROUP_THICKNESS / 2
     legend = [TEXT["vgz_names"][lang].format(n=_n_text(vgz_n).removeprefix("n = ")), TEXT["sector_names"][lang]]
     for k, (values, colour, label, kind) in enumerate(zip(series, (COLOUR_MAIN, COLOUR_SECOND), legend,
                                                           ("vgz_names", "names_vgz"))):
         _bars(ax, y + (k - 0.5) * width, values, horizontal=True, thickness=width, colour=colour,
-              label=_wrap(label, WRAP_LEGEND), gids=[f"{s}/{kind}" for s in sectors])
+              label=wrap(label, WRAP_LEGEND), gids=[f"{s}/{kind}" for s in sectors])
     ax.set_yticks(y, [f"{codebook.sector_label(s, lang)} ({_n_text(sector_n[s])})" for s in sectors])
     ax.set_ylim(len(sectors) - 0.5, -0.5)
     ax.set_xlim(0, PCT_MAX * LABEL_ROOM)
-    _pct_axis(ax.xaxis)
+    pct_axis(ax.xaxis)
     ax.set_xlabel(f"% {TEXT['collaborators'][lang]}")
     ax.grid(axis="y", visible=False)
-    _legend_above(ax)
+    legend_above(ax)
     blank = bool(np.isnan(series[0]).any() or np.isnan(series[1]).any())
-    return _finish(fig, _title("5.1", "5.1", lang), lang=lang, synthetic=synthetic, any_blank=blank)
+    return finish(fig, _title("5.1", "5.1", lang), lang=lang, synthetic=synthetic, any_blank=blank)
 
 
-@_styled
+@styled
 def fig5_2_ways(tables: pd.DataFrame, *, lang: str = "nl", synthetic: bool = False) -> Figure:
     """Figure 5.2: the five ways of collaborating, % of officers who collaborate, highest first."""
     check_lang(lang)
     return _ordered_hbars(_rows(tables, "fig5.2"), "5.2", lang=lang, synthetic=synthetic, who="collaborators")
 
 
-@_styled
+@styled
 def fig6_diverging(tables: pd.DataFrame, *, table: str = "fig6.1", lang: str = "nl", synthetic: bool = False) -> Figure:
     """Figures 6.1, 6.4, 6.5: diverging bars, yes right of 0, no left, don't know centred on 0; ordered by yes."""
     check_lang(lang)
@@ -532,7 +424,7 @@ def fig6_diverging(tables: pd.DataFrame, *, table: str = "fig6.1", lang: str = "
     blank = blank[order]
     labels = _item_labels(rows, lang, codebook)
     half = share["dont_know"] / 2
-    fig, ax = _new_figure(FIG_WIDTH + DIVERGING_EXTRA_WIDTH, len(items) * ROW_INCH + EXTRA_INCH + LEGEND_ROW_INCH)
+    fig, ax = new_figure(FIG_WIDTH + DIVERGING_EXTRA_WIDTH, len(items) * ROW_INCH + EXTRA_INCH + LEGEND_ROW_INCH)
     y = np.arange(len(items))
     segments = {"no": (-half - share["no"], share["no"], COLOUR_SECOND),
                 "dont_know": (-half, share["dont_know"], COLOUR_DONT_KNOW),
@@ -544,7 +436,7 @@ def fig6_diverging(tables: pd.DataFrame, *, table: str = "fig6.1", lang: str = "
             if b:
                 patch.set_visible(False)
         text = [_pct_label(w) if (w >= MIN_SEGMENT_LABEL and not b) else "" for w, b in zip(width, blank)]
-        ax.bar_label(container, labels=text, label_type="center", fontsize=ANNOT_SIZE, color=_text_colour(colour))
+        ax.bar_label(container, labels=text, label_type="center", fontsize=ANNOT_SIZE, color=text_colour(colour))
     # each side runs to the next tick past its longest bar (same scale both sides, no empty half)
     left, right = (max(np.ceil(float(np.max(half + share[c], initial=0)) / PCT_TICK), 1) * PCT_TICK for c in ("no", "yes"))
     for k in np.nonzero(blank)[0]:
@@ -552,22 +444,22 @@ def fig6_diverging(tables: pd.DataFrame, *, table: str = "fig6.1", lang: str = "
                                edgecolor=COLOUR_MISSING, linewidth=0))
         ax.text(0, k, SUPPRESSED, ha="center", va="center", fontsize=ANNOT_SIZE, bbox=BLANK_BOX)
     ax.axvline(0, color="black", linewidth=1, zorder=BELOW_BARS)  # under the bars: never crosses a label
-    ax.set_yticks(y, [_wrap(labels[i]) for i in items])
+    ax.set_yticks(y, [wrap(labels[i]) for i in items])
     ax.set_ylim(len(items) - 0.5, -0.5)
     ax.set_xlim(-left, right)
-    _pct_axis(ax.xaxis)
+    pct_axis(ax.xaxis)
     ax.set_xlabel(f"← {CATEGORY_TEXT['no'][lang]}    % {TEXT['collaborators'][lang]}    {CATEGORY_TEXT['yes'][lang]} →")
     ax.grid(axis="y", visible=False)
     handles = [Patch(color=segments[c][2], label=CATEGORY_TEXT[c][lang]) for c in ("no", "dont_know", "yes")]
-    _legend_above(ax, handles=handles, ncol=len(handles))
+    legend_above(ax, handles=handles, ncol=len(handles))
     n = rows["n"].max()
     number = DIVERGING_TABLES[table]
     title = _title(number, number, lang, suffix=f" ({_n_text(n)} {TEXT['collaborators'][lang]})")
-    return _finish(fig, title, lang=lang, synthetic=synthetic, notes=[TEXT["dont_know_note"][lang]],
+    return finish(fig, title, lang=lang, synthetic=synthetic, notes=[TEXT["dont_know_note"][lang]],
                    any_blank=bool(blank.any()))
 
 
-@_styled
+@styled
 def fig6_heatmap(tables: pd.DataFrame, *, table: str = "IX.1", items: list[str] | None = None, lang: str = "nl",
                  synthetic: bool = False) -> Figure:
     """Municipalities x factors heatmap of the yes % (6.2/6.3 = IX.1 individual/organisational, 6.6 = IX.3)."""
@@ -619,8 +511,3 @@ def fig6_6_political(tables: pd.DataFrame, *, lang: str = "nl", synthetic: bool 
     return fig6_heatmap(tables, table="IX.3", lang=lang, synthetic=synthetic)
 
 
-def save(fig: Figure, path: str | Path) -> Path:
-    """Write `fig` as a PNG (dpi 150, tight bounding box) to `path` (.png), atomically; returns the path."""
-    path = Path(path)
-    check_argument("suffix of path", (".png",), path.suffix.lower())
-    return atomic_path(path, lambda tmp: fig.savefig(tmp, dpi=DPI, bbox_inches="tight", format="png"))

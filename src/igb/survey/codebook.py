@@ -167,6 +167,13 @@ class Codebook:
             return None
         return self._sector_index[_fold(raw)]
 
+    def items_of(self, table: str) -> list[str]:
+        """The items whose `tables:` field names `table` (a table or figure of the report), in codebook order."""
+        items = [i for i, item in self.items.items() if table in item.tables]
+        if not items:
+            raise KeyError(f"no codebook item names table or figure {table!r} in its `tables:` field")
+        return items
+
     def item_label(self, item_id: str, lang: str = "nl") -> str:
         return self.items[item_id].label(lang)
 
