@@ -79,7 +79,7 @@ def batch() -> list[tuple]:
 
     from igb import synth
     from igb.config import paths as make_paths
-    from igb.survey.prepare import prepare
+    from igb.pipeline import prepare
 
     igb = ROOT / ".venv" / "bin" / "igb"
 
@@ -206,7 +206,7 @@ def spss() -> list[tuple]:
     from igb.analysis.tables import CountCube
     from igb.config import paths as make_paths
     from igb.survey.codebook import Codebook
-    from igb.survey.prepare import prepare
+    from igb.pipeline import prepare
 
     if not pspp.available():
         return [("GNU PSPP not installed: section skipped", 0.0, "", True)]

@@ -11,7 +11,7 @@ from igb import synth
 from igb.config import paths as make_paths
 from igb.export import NOT_ASKED, export_wave, pspp_syntax
 from igb.survey.codebook import Codebook
-from igb.survey.prepare import prepare
+from igb.pipeline import prepare
 from igb.survey.schema import validate_file
 
 

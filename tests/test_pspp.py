@@ -14,7 +14,7 @@ from igb.analysis.tables import frequencies
 from igb.config import paths as make_paths
 from igb.export import export_wave
 from igb.survey.codebook import Codebook
-from igb.survey.prepare import prepare
+from igb.pipeline import prepare
 from igb.survey.recode import load_recode
 
 pytestmark = pytest.mark.skipif(not pspp.available(), reason="GNU PSPP (Debian package pspp) is not installed")

@@ -56,7 +56,7 @@ def test_written_waves_read_back_through_the_real_path(tmp_path, fmt):
 
     from conftest import ROOT
     from igb.config import paths as make_paths
-    from igb.survey.prepare import prepare
+    from igb.pipeline import prepare
 
     shutil.copytree(ROOT / "params", tmp_path / "params")
     paths = make_paths(tmp_path)

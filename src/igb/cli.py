@@ -20,7 +20,7 @@ def _cmd_validate(args) -> int:
 
 
 def _cmd_prepare(args) -> int:
-    from igb.survey.prepare import prepare
+    from igb.pipeline import prepare
 
     try:
         target, report = prepare(args.wave, out=args.out, min_cell=args.min_cell)
@@ -82,36 +82,27 @@ def _cmd_reconstruct(args) -> int:
 
 
 def _cmd_run(args) -> int:
-    from igb.config import paths
-    from igb.report import batch, kernels, render
-    from igb.survey.prepare import prepare
+    from igb import pipeline
 
-    if not args.no_prepare:
-        try:
-            target, report = prepare(args.wave, min_cell=args.min_cell)
-        except ValidationFailed as exc:
-            print(exc.report.format(args.lang, limit=args.limit), file=sys.stderr)
-            return 1
-        print(f"prepared {target} ({len(report.warnings)} warning(s))")
-    options = dict(lang=args.lang, min_cell=args.min_cell, force=args.force)
-    notebooks, notebooks_done = render.pending(args.wave, names=args.notebook, **options)
-    reports, reports_done = ([], []) if args.notebook or args.no_reports else batch.pending(args.wave, **options)
-    # one pool for both: each worker starts one kernel, the long notebooks go first, the short reports fill in
-    with batch.progress_bar(len(notebooks) + len(reports), f"notebooks and reports {args.wave}") as bar:
-        results = kernels.run_jobs(notebooks + reports, args.jobs, on_done=bar.update, root=paths().root)
-    for r in notebooks_done + results[:len(notebooks)]:
+    try:
+        outcome = pipeline.run(args.wave, notebooks=args.notebook, reports=not args.no_reports, lang=args.lang,
+                               min_cell=args.min_cell, workers=args.jobs, force=args.force,
+                               prepare_first=not args.no_prepare)
+    except ValidationFailed as exc:
+        print(exc.report.format(args.lang, limit=args.limit), file=sys.stderr)
+        return 1
+    if outcome.prepared:
+        print(f"prepared {outcome.prepared} ({len(outcome.validation.warnings)} warning(s))")
+    for r in outcome.notebooks:
         state = "up to date" if r.skipped else f"{r.seconds:.0f} s"
         print(f"{'ok    ' if r.ok else 'FAILED'} {r.name} ({state}) {r.html or r.error}")
-    failed = [r.name for r in results[:len(notebooks)] if not r.ok]
-    if not args.notebook and not args.no_reports:
-        municipalities = batch.finish(args.wave, reports_done + results[len(notebooks):], lang=args.lang,
-                                      min_cell=args.min_cell)
-        bad = [r.municipality for r in municipalities if not r.ok]
-        print(f"municipality reports: {len(municipalities) - len(bad)} ok ({len(reports_done)} up to date), "
-              f"{len(bad)} failed ({paths().reports(args.wave) / 'municipalities' / 'index.html'})")
-        failed += [f"municipality {m}" for m in bad]
-    if failed:
-        print(f"{len(failed)} notebook(s) failed: {', '.join(failed)}; see {paths().reports(args.wave) / 'notebooks'}", file=sys.stderr)
+    if outcome.reports is not None:
+        bad = [r for r in outcome.reports if not r.ok]
+        skipped = sum(r.skipped for r in outcome.reports)
+        index = outcome.reports[0].html.parent / "index.html" if outcome.reports and outcome.reports[0].html else ""
+        print(f"municipality reports: {len(outcome.reports) - len(bad)} ok ({skipped} up to date), {len(bad)} failed ({index})")
+    if outcome.failed:
+        print(f"{len(outcome.failed)} failed: {', '.join(outcome.failed)} (logs in reports/{args.wave}/)", file=sys.stderr)
         return 1
     return 0
 
@@ -145,21 +136,14 @@ def _cmd_synth(args) -> int:
 
 
 def _cmd_compare(args) -> int:
-    from igb.report.context import comparison_min_cell
-    from igb.report.render import COMPARISON, render
+    from igb import pipeline
 
-    min_cell = comparison_min_cell(args.wave, args.baseline, args.min_cell)
-    for wave in (args.baseline, args.wave):
-        if not args.no_prepare:
-            from igb.survey.prepare import prepare
-
-            try:
-                prepare(wave)
-            except ValidationFailed as exc:
-                print(exc.report.format(args.lang, limit=args.limit), file=sys.stderr)
-                return 1
-    result = render(COMPARISON, args.wave, lang=args.lang, min_cell=min_cell, extra={"baseline": args.baseline},
-                    output_name=f"compare_with_{args.baseline}")
+    try:
+        result = pipeline.compare(args.wave, args.baseline, lang=args.lang, min_cell=args.min_cell,
+                                  prepare_first=not args.no_prepare)
+    except ValidationFailed as exc:
+        print(exc.report.format(args.lang, limit=args.limit), file=sys.stderr)
+        return 1
     print(f"{'ok' if result.ok else 'FAILED'} {result.html or result.error}")
     return 0 if result.ok else 1
 

@@ -111,7 +111,8 @@ def export_wave(wave: str, *, to: str = "sav", lang: str = "nl", min_cell: int |
     The .sav keeps the respondent rows (it is the researcher's own file, like the raw one); the workbook of tables
     follows the privacy rule (`min_cell` if given, else the wave's, else 5), suppression included."""
     from igb._checks import check_argument
-    from igb.survey.prepare import load_respondents, load_tables
+    from igb.analysis.tables import load_tables
+    from igb.survey.processed import load_respondents
     from igb.survey.io import write_text
     from igb.survey.wave import load_spec
 

@@ -11,7 +11,7 @@ from igb.config import paths as make_paths
 from igb.errors import ConfigError
 from igb.privacy import DEFAULT_MIN_CELL
 from igb.report import batch
-from igb.survey.prepare import prepare
+from igb.pipeline import prepare
 
 
 @pytest.fixture(scope="module")

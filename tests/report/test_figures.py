@@ -14,7 +14,8 @@ from igb.analysis.tables import report_tables
 from igb.config import paths
 from igb.report import figures as F
 from igb.survey.codebook import Codebook
-from igb.survey.prepare import load_respondents, prepare
+from igb.pipeline import prepare
+from igb.survey.processed import load_respondents
 from igb.survey.recode import load_recode
 from igb.survey.wave import load_spec
 

@@ -10,7 +10,7 @@ from papermill.translators import PythonTranslator
 from conftest import ROOT, valid_rows, write_csv
 from igb.config import paths as make_paths
 from igb.report.render import NOTEBOOKS, render
-from igb.survey.prepare import prepare
+from igb.pipeline import prepare
 
 NOTEBOOK_FILES = sorted((ROOT / "notebooks").glob("*.ipynb"))
 

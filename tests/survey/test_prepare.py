@@ -10,7 +10,7 @@ from conftest import ROOT, valid_rows, write_csv
 from igb.cli import main
 from igb.config import paths as make_paths
 from igb.errors import ConfigError, ValidationFailed
-from igb.survey.prepare import prepare
+from igb.pipeline import prepare
 
 
 @pytest.fixture

@@ -38,7 +38,7 @@ def test_synthetic_sav_wave_runs_end_to_end_through_igb_run(project):
 
 def test_a_wave_compared_with_itself_shows_no_differences(project):
     synth.write_wave(synth.generate(5, seed=9, paths=project), "same", fmt="csv", paths=project)
-    from igb.survey.prepare import prepare
+    from igb.pipeline import prepare
 
     prepare("same", paths=project)
     tables = pd.read_parquet(project.processed("same") / "tables.parquet")

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from igb._checks import check_argument, check_lang
+from igb.config import Paths, paths as project_paths
 from igb.survey.codebook import Codebook
 
 SHAPE = ["unit_type", "unit", "item", "category", "count", "n", "pct", "suppressed"]
@@ -305,3 +306,24 @@ def wide(table: pd.DataFrame, *, lang: str = "nl", value: str = "printed", codeb
     out.index.name = None
     out.columns.name = None
     return out
+
+
+def load_tables(wave: str, min_cell: int, *, respondents: pd.DataFrame | None = None, spec=None,
+                codebook: Codebook | None = None, paths: Paths | None = None) -> pd.DataFrame:
+    """The wave's report tables suppressed with `min_cell` (already resolved by the privacy rule): tables.parquet
+    when it was prepared under the same value, else computed from the respondents."""
+    paths = paths or project_paths()
+    stored = paths.processed(wave) / "tables.parquet"
+    if stored.exists():
+        tables = pd.read_parquet(stored)
+        if tables.attrs.get("min_cell") == min_cell:
+            return tables
+    from igb.survey.processed import load_respondents
+    from igb.survey.wave import load_spec
+
+    spec = spec or load_spec(wave, paths=paths)
+    respondents = load_respondents(wave, paths=paths) if respondents is None else respondents
+    tables = suppress_tables(report_tables(respondents, codebook=codebook or Codebook.load(paths.codebook),
+                                           sent=spec.sent or None), min_cell)
+    tables.attrs["min_cell"] = min_cell
+    return tables

@@ -9,10 +9,6 @@ Output names are deterministic: reports/<wave>/municipalities/<code>.html (Engli
 
 from __future__ import annotations
 
-import html
-import logging
-import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -21,24 +17,16 @@ from igb._checks import check_lang
 from igb.config import Paths, paths as project_paths
 from igb.errors import ConfigError
 from igb.report import nbimport
+from igb.report.jobs import Job, Result, fingerprint, progress_bar, split
+from igb.report.jobs import run as run_jobs
 from igb.safe import check_name, html_text, inside
-from igb.survey.io import atomic_path, write_text, write_workbook
+from igb.survey.io import write_text, write_workbook
 from igb.survey.wave import load_spec
 
 TEMPLATE = Path("notebooks") / "templates" / "municipality.ipynb"
 
 
-@dataclass
-class ReportResult:
-    """What happened to one municipality's report."""
-
-    municipality: str
-    ok: bool
-    skipped: bool = False
-    seconds: float = 0.0
-    html: Path | None = None
-    log: Path | None = None
-    error: str = ""
+ReportResult = Result  # one result type for notebooks and reports (`igb.report.jobs`)
 
 
 def output_dir(wave: str, lang: str, paths: Paths) -> Path:
@@ -91,69 +79,35 @@ def plan(wave: str, *, municipalities=None, lang: str = "nl", min_cell: int | No
             for m in wanted]
 
 
-def _render_one(job: tuple) -> ReportResult:
-    """Run in a worker process: execute the template, write HTML (no code) and xlsx, keep the log."""
-    from igb.report import kernels
-    from igb.report.render import execute_to, project_env, stamp_path, to_html
-
-    parameters, root, xlsx, digest = job
-    paths = project_paths(root)
-    code = check_name(parameters["municipality"], what="municipality code")
-    out = Path(inside(parameters["output_dir"], paths.reports(parameters["wave"])))
-    executed = out / "notebooks" / f"{code}.ipynb"
-    log_path = out / "logs" / f"{code}.log"
-    for folder in (executed.parent, log_path.parent):
-        folder.mkdir(parents=True, exist_ok=True)
-    handler = logging.FileHandler(log_path, mode="w", encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
-    logger = logging.getLogger("papermill")
-    logger.addHandler(handler)
-    logger.setLevel(logging.INFO)
-    started = time.perf_counter()
-    failed = out / "notebooks" / f"{code}.failed.ipynb"
-    try:
-        with project_env(paths.root):  # the xlsx writer reads this project (the kernel gets IGB_ROOT itself)
-            execute_to(executed, failed, lambda tmp: kernels.execute(paths.root / TEMPLATE, tmp, parameters,
-                                                                     root=paths.root, log_output=True))
-            page = to_html(executed, out / f"{code}.html", code=False, lang=parameters["lang"])
-            if xlsx:
-                _write_xlsx(parameters, out / f"{code}.xlsx", paths)
-        write_text(digest, stamp_path(out, code))
-        return ReportResult(code, True, False, time.perf_counter() - started, page, log_path)
-    except Exception as exc:  # one report's failure is collected, never fatal to the batch
-        message = f"{exc.ename}: {exc.evalue}" if hasattr(exc, "ename") else f"{type(exc).__name__}: {exc}"
-        logger.error("report %s failed: %s", code, message)
-        return ReportResult(code, False, False, time.perf_counter() - started, None, log_path, message.strip().splitlines()[0])
-    finally:
-        logger.removeHandler(handler)
-        handler.close()
-
-
-def _write_xlsx(parameters: dict, path: Path, paths: Paths) -> None:
-    """The municipality's tables as a workbook (atomically)."""
+def _workbook(job: Job, paths: Paths) -> None:
+    """A report's step after its pages: the municipality's key figures and stage evidence as <code>.xlsx."""
     from igb.report import context
     from igb.report import municipality as report
 
-    ctx = context.load(parameters["wave"], lang=parameters["lang"], min_cell=parameters["min_cell"], paths=paths)
-    write_workbook(report.tables_for_excel(report.view(ctx, parameters["municipality"])), path)
+    p = job.parameters
+    ctx = context.load(p["wave"], lang=p["lang"], min_cell=p["min_cell"], paths=paths)
+    write_workbook(report.tables_for_excel(report.view(ctx, p["municipality"])), job.out / f"{job.name}.xlsx")
+
+
+def report_jobs(wave: str, *, municipalities=None, lang: str = "nl", min_cell: int | None = None, xlsx: bool = True,
+                extra: dict | None = None, paths: Paths | None = None) -> list[Job]:
+    """One job per municipality report, its parameters checked first (`plan`)."""
+    paths = paths or project_paths()
+    template = paths.root / TEMPLATE
+    jobs = []
+    for parameters in plan(wave, municipalities=municipalities, lang=lang, min_cell=min_cell, extra=extra, paths=paths):
+        code = check_name(parameters["municipality"], what="municipality code")
+        out = inside(parameters["output_dir"], paths.reports(wave))
+        jobs.append(Job(code, template, out, parameters, fingerprint(parameters, template, paths), lang=lang, log=True,
+                        after=_workbook if xlsx else None))
+    return jobs
 
 
 def pending(wave: str, *, municipalities=None, lang: str = "nl", min_cell: int | None = None, xlsx: bool = True,
-            force: bool = False, extra: dict | None = None, paths: Paths | None = None) -> tuple[list, list[ReportResult]]:
-    """(jobs for `kernels.run_jobs`; results of reports whose inputs did not change). Checks parameters first."""
-    from igb.report.render import fingerprint, stamp_path, up_to_date
-
-    paths = paths or project_paths()
-    jobs, done = [], []
-    for parameters in plan(wave, municipalities=municipalities, lang=lang, min_cell=min_cell, extra=extra, paths=paths):
-        digest = fingerprint(parameters, paths.root / TEMPLATE, paths)
-        out, code = Path(parameters["output_dir"]), parameters["municipality"]
-        page = out / f"{code}.html"
-        if not force and up_to_date(page, stamp_path(out, code), digest):
-            done.append(ReportResult(parameters["municipality"], True, True, 0.0, page))
-        else:
-            jobs.append((_render_one, ((parameters, paths.root, xlsx, digest),)))
-    return jobs, done
+            force: bool = False, extra: dict | None = None, paths: Paths | None = None) -> tuple[list[Job], list[Result]]:
+    """(report jobs to run; results of reports whose inputs did not change). Checks parameters first."""
+    return split(report_jobs(wave, municipalities=municipalities, lang=lang, min_cell=min_cell, xlsx=xlsx, extra=extra,
+                             paths=paths), force=force)
 
 
 def finish(wave: str, results: list[ReportResult], *, lang: str = "nl", min_cell: int | None = None,
@@ -208,23 +162,14 @@ def _below(respondents: Path, min_cell: int) -> list[str]:
 
 def run(wave: str, *, municipalities=None, lang: str = "nl", min_cell: int | None = None, jobs: int = 2,
         xlsx: bool = True, force: bool = False, progress: bool = True, extra: dict | None = None,
-        paths: Paths | None = None) -> list[ReportResult]:
+        paths: Paths | None = None) -> list[Result]:
     """Render the reports of a wave (all municipalities, or some); returns one result per municipality."""
-    from igb.report import kernels
-
     paths = paths or project_paths()
     options = dict(lang=lang, min_cell=min_cell, extra=extra, paths=paths)
     todo, done = pending(wave, municipalities=municipalities, xlsx=xlsx, force=force, **options)
     with progress_bar(len(todo), f"reports {wave}", progress, unit="report") as bar:
-        results = kernels.run_jobs(todo, jobs, on_done=bar.update, root=paths.root)
+        results = run_jobs(todo, jobs, root=paths.root, on_done=bar.update)
     return finish(wave, done + results, **options)
-
-
-def progress_bar(total: int, desc: str, show: bool = True, unit: str = "notebook"):
-    """A tqdm bar over `total` jobs (silent when there is nothing to do or `show` is false)."""
-    from tqdm import tqdm
-
-    return tqdm(total=total, desc=desc, unit=unit, disable=not show or not total)
 
 
 def _on_disk(code: str, out: Path) -> ReportResult:

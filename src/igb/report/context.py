@@ -12,7 +12,8 @@ from igb.analysis.registry import load_registry
 from igb.analysis.tables import wide
 from igb.config import Paths, paths as project_paths
 from igb.survey.codebook import Codebook
-from igb.survey.prepare import load_respondents, load_tables
+from igb.analysis.tables import load_tables
+from igb.survey.processed import load_respondents
 from igb.survey.wave import WaveSpec, load_spec
 
 GENERATED_BANNER = {

@@ -164,7 +164,7 @@ def execute(source: Path, output: Path, parameters: dict, *, root: Path, log_out
 def warm_up(root: Path) -> None:
     """Start this process's kernel and let it import the analysis stack while this process readies its own
     side (papermill, and the HTML template, which compiles on first use): the two start-ups overlap."""
-    from igb.report.render import warm_up_html
+    from igb.report.html import warm_up_html
 
     try:
         session(root).kc.execute(WARM_UP, silent=True, store_history=False)  # its reply is skipped by `reset`
