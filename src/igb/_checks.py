@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-LANGS = ("nl", "en")
-
-
 def check_argument(param: str, options, value):
     """Raise ValueError naming the parameter, the allowed options and the value passed."""
     if value not in options:
@@ -15,5 +12,7 @@ def check_argument(param: str, options, value):
 
 
 def check_lang(lang: str) -> str:
-    """Labels exist in Dutch (the report's language) and English."""
-    return check_argument("lang", LANGS, lang)
+    """A language igb speaks (params/text/languages.yaml; see igb.text)."""
+    from igb.text import check_lang as known
+
+    return known(lang)

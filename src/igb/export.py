@@ -17,9 +17,9 @@ from igb.config import Paths, paths as project_paths
 from igb.survey.codebook import Codebook
 from igb.survey.io import atomic_path, write_workbook
 from igb.survey.recode import load_recode
+from igb.text import label, t
 
 NOT_ASKED = 9  # user-missing code of an item that was not asked
-NOT_ASKED_LABEL = {"nl": "Niet gevraagd", "en": "Not asked"}
 ITEMS_PER_LINE = 8
 
 
@@ -32,35 +32,32 @@ def to_spss_frame(respondents: pd.DataFrame, *, codebook: Codebook, recode: dict
     sectors = codebook.sector_ids
     out["sector"] = respondents["sector"].astype(str).map({s: float(i + 1) for i, s in enumerate(sectors)})
     labels = {"sector": {float(i + 1): codebook.sector_label(s, lang) for i, s in enumerate(sectors)}}
-    variable = {"respondent_id": {"nl": "Respondentnummer", "en": "Respondent id"}[lang], "wave": {"nl": "Golf", "en": "Wave"}[lang],
-                "municipality": {"nl": "Gemeente (code)", "en": "Municipality (code)"}[lang],
-                "sector": {"nl": "Beleidssector", "en": "Policy sector"}[lang]}
+    variable = {k: t(f"export.variable.{k}", lang) for k in ("respondent_id", "wave", "municipality", "sector")}
     missing = {}
     for item_id, item in codebook.items.items():
         options = codebook.value_sets[item.type]
         values = respondents[item_id].astype(object) if item_id in respondents else pd.Series(None, index=respondents.index)
         out[item_id] = values.map(lambda v, o=options: float(NOT_ASKED) if pd.isna(v) else float(o[str(v)].code))
-        labels[item_id] = {float(o.code): (o.nl if lang == "nl" else o.en) for o in options.values()}
-        labels[item_id][float(NOT_ASKED)] = NOT_ASKED_LABEL[lang]
+        labels[item_id] = {float(o.code): label({"nl": o.nl, "en": o.en}, lang) for o in options.values()}
+        labels[item_id][float(NOT_ASKED)] = t("export.not_asked", lang)
         variable[item_id] = item.label(lang)[:255]
         missing[item_id] = [float(NOT_ASKED)]
     for kind in ("sector_group", "domain"):
         groups = list(recode[kind]["groups"])
         out[kind] = respondents[kind].astype(object).map(lambda v, g=groups: float(g.index(v) + 1) if isinstance(v, str) else np.nan)
-        labels[kind] = {float(i + 1): recode[kind]["groups"][g]["label"][lang] for i, g in enumerate(groups)}
-        variable[kind] = {"sector_group": {"nl": "VNG-beleidsveld", "en": "VNG sector group"},
-                          "domain": {"nl": "Sociaal of fysiek domein", "en": "Social or physical domain"}}[kind][lang]
+        labels[kind] = {float(i + 1): label(recode[kind]["groups"][g]["label"], lang) for i, g in enumerate(groups)}
+        variable[kind] = t(f"export.variable.{kind}", lang)
     yes_no = codebook.value_sets["yes_no"]
     for point, spec in recode["albeda_entry_point"]["points"].items():
         column = f"albeda_{point}"
         if column in respondents:
             out[column] = respondents[column].astype(object).map(lambda v: np.nan if pd.isna(v) else float(yes_no[str(v)].code))
-            labels[column] = {float(o.code): (o.nl if lang == "nl" else o.en) for o in yes_no.values()}
-            variable[column] = spec["label"][lang][:255]
+            labels[column] = {float(o.code): label({"nl": o.nl, "en": o.en}, lang) for o in yes_no.values()}
+            variable[column] = label(spec["label"], lang)[:255]
     if "himmelman_level" in respondents:
         out["himmelman_level"] = respondents["himmelman_level"].astype("Float64").astype(float)
-        labels["himmelman_level"] = {float(k): d["label"][lang] for k, d in recode["himmelman"]["levels"].items()}
-        variable["himmelman_level"] = {"nl": "Hoogste strategie van Himmelman", "en": "Highest Himmelman strategy"}[lang]
+        labels["himmelman_level"] = {float(k): label(d["label"], lang) for k, d in recode["himmelman"]["levels"].items()}
+        variable["himmelman_level"] = t("export.variable.himmelman_level", lang)
     return out, variable, labels, missing
 
 

@@ -4,7 +4,8 @@ import pandas as pd
 import pytest
 
 from conftest import valid_rows, write_csv
-from igb.analysis.tables import frequencies, report_tables, round_pct, suppress, wide
+from igb.analysis.tables import frequencies, report_tables, round_pct, suppress
+from igb.report.labels import wide
 from igb.survey.codebook import Codebook
 from igb.survey.recode import recode
 from igb.survey.schema import validate_file

@@ -12,6 +12,7 @@ from igb import synth
 from igb.analysis import compare_waves
 from igb.cli import main
 from igb.config import paths as make_paths
+from igb.report import comparison
 from igb.survey.codebook import Codebook
 
 
@@ -46,7 +47,7 @@ def test_a_wave_compared_with_itself_shows_no_differences(project):
     assert len(diff) > 100
     assert (diff["difference"].abs() < 1e-9).all() and not diff["interval_excludes_zero"].any()
     respondents = pd.read_parquet(project.processed("same") / "respondents.parquet")
-    assert compare_waves.caveat_text(compare_waves.respondent_changes(respondents, respondents)) == ""
+    assert comparison.caveat_text(compare_waves.respondent_changes(respondents, respondents)) == ""
     stages = pd.read_csv(project.processed("same") / "maturity.csv", dtype={"municipality": str})
     transitions = compare_waves.stage_transitions(stages, stages)
     assert (np.diag(transitions.values).sum()) == transitions.values.sum()

@@ -13,7 +13,6 @@ import numpy as np
 import pandas as pd
 from statsmodels.stats.proportion import confint_proportions_2indep
 
-from igb.safe import markdown_text
 
 KEYS = ["table", "unit_type", "unit", "item", "category"]
 DEFAULT_TABLES = ("4.1", "fig4.1", "VII.2", "VII.3", "VIII.2", "VIII.3", "IX.1", "IX.2", "IX.3")
@@ -71,30 +70,6 @@ def _sector_shares(frame: pd.DataFrame) -> pd.Series:
 
 def _key(m: str):
     return (0, int(m)) if str(m).isdigit() else (1, str(m))
-
-
-def caveat_text(changes: dict, lang: str = "nl") -> str:
-    """Markdown naming every change in who answered (empty when the two waves have the same respondents' mix)."""
-    nl = lang == "nl"
-    lines = []
-    a, b = changes["respondents"]
-    if a != b:
-        lines.append(f"aantal respondenten {a} → {b}" if nl else f"number of respondents {a} → {b}")
-    for key, nl_text, en_text in [
-        ("municipalities_only_baseline", "gemeenten alleen in de eerste golf", "municipalities only in the baseline"),
-        ("municipalities_only_current", "gemeenten alleen in de nieuwe golf", "municipalities only in the current wave"),
-        ("sectors_only_baseline", "sectoren alleen in de eerste golf", "sectors only in the baseline"),
-        ("sectors_only_current", "sectoren alleen in de nieuwe golf", "sectors only in the current wave"),
-    ]:
-        if changes[key]:
-            lines.append(f"{nl_text if nl else en_text}: {', '.join(markdown_text(v) for v in changes[key])}")
-    if changes["sector_mix_changed"]:
-        lines.append("de verdeling over sectoren is veranderd" if nl else "the mix of sectors changed")
-    if not lines:
-        return ""
-    head = ("**Let op: de respondenten verschillen tussen de golven.** Een verschil kan dan een verschil in wie antwoordde zijn: "
-            if nl else "**Caution: the respondents differ between the waves.** A difference may then be a difference in who answered: ")
-    return head + "; ".join(lines) + "."
 
 
 def forest_data(diff: pd.DataFrame, *, table: str = "4.1", unit_type: str = "all") -> pd.DataFrame:

@@ -15,7 +15,7 @@ from math import floor
 import numpy as np
 import pandas as pd
 
-from igb._checks import check_argument, check_lang
+from igb._checks import check_argument
 from igb.config import Paths, paths as project_paths
 from igb.survey.codebook import Codebook
 
@@ -237,75 +237,6 @@ def response(frame: pd.DataFrame, *, by: str = "sector", sent: dict[str, int] | 
     out = pd.DataFrame(rows, columns=SHAPE[:-1]).astype({"count": "Int64", "n": "Int64", "pct": "Float64"})
     out["suppressed"] = False
     return suppress(out, min_cell, base="count") if min_cell else out
-
-
-def with_labels(table: pd.DataFrame, *, codebook: Codebook | None = None, lang: str = "nl",
-                recode: dict | None = None) -> pd.DataFrame:
-    """Add `unit_label`, `item_label` and `category_label` in Dutch (default) or English."""
-    from igb.survey.recode import load_recode
-
-    check_lang(lang)
-    codebook = codebook or Codebook.load()
-    recode = recode or load_recode()
-    groups = {g: d["label"][lang] for kind in ("sector_group", "domain") for g, d in recode[kind]["groups"].items()}
-    albeda = {f"albeda_{k}": d["label"][lang] for k, d in recode["albeda_entry_point"]["points"].items()}
-    everyone = {"nl": "Alle beleidsambtenaren", "en": "All officers"}[lang]
-    municipality = {"nl": "Gemeente", "en": "Municipality"}[lang]
-    response = {"nl": "Respons", "en": "Response"}[lang]
-
-    def unit_label(row):
-        if row.unit_type == "all":
-            return everyone
-        if row.unit_type == "municipality":
-            return f"{municipality} {row.unit}"
-        if row.unit_type == "sector":
-            return codebook.sector_label(row.unit, lang)
-        return groups.get(row.unit, row.unit)
-
-    def item_label(item):
-        if item in codebook.items:
-            return codebook.item_label(item, lang)
-        return albeda.get(item, response if item == "response" else item)
-
-    def category_label(row):
-        if row.item in codebook.items:
-            return codebook.value_label(row.item, row.category, lang)
-        return {"yes": {"nl": "Ja", "en": "Yes"}[lang], "no": {"nl": "Nee", "en": "No"}[lang]}.get(row.category, row.category)
-
-    out = table.copy()
-    out["unit_label"] = [unit_label(r) for r in out.itertuples()]
-    out["item_label"] = out["item"].map(item_label)
-    out["category_label"] = [category_label(r) for r in out.itertuples()]
-    return out
-
-
-def printed_form(table: pd.DataFrame) -> pd.Series:
-    """Cells as the report prints them: '72% (5)', or '—' when suppressed."""
-    def fmt(row):
-        if row.suppressed:
-            return "—"
-        if pd.isna(row.pct):
-            return f"({row.count})"
-        return f"{round_pct(float(row.pct))}% ({row.count})"
-    return pd.Series([fmt(r) for r in table.itertuples()], index=table.index)
-
-
-def wide(table: pd.DataFrame, *, lang: str = "nl", value: str = "printed", codebook: Codebook | None = None) -> pd.DataFrame:
-    """One table as the report lays it out: units as rows, items as columns."""
-    labelled = with_labels(table, lang=lang, codebook=codebook)
-    labelled["printed"] = printed_form(labelled)
-    labelled["pct_rounded"] = [pd.NA if pd.isna(p) else round_pct(float(p)) for p in labelled["pct"]]
-    column = "printed" if value == "printed" else "pct_rounded"
-    order_units = list(dict.fromkeys(labelled["unit_label"]))
-    order_items = list(dict.fromkeys(labelled["item_label"]))
-    out = labelled.pivot_table(index="unit_label", columns="item_label", values=column, aggfunc="first")
-    n = labelled.groupby("unit_label")["n"].max()
-    out = out.reindex(index=order_units, columns=order_items)
-    n = n.reindex(order_units).astype(object).where(n.reindex(order_units).notna(), "—")  # hidden n: as its cells
-    out.insert(len(out.columns), "n", n)
-    out.index.name = None
-    out.columns.name = None
-    return out
 
 
 def load_tables(wave: str, min_cell: int, *, respondents: pd.DataFrame | None = None, spec=None,

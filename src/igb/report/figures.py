@@ -10,7 +10,8 @@ from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import FuncFormatter
 
 from igb._checks import check_argument, check_lang
-from igb.analysis.tables import round_pct, with_labels
+from igb.analysis.tables import round_pct
+from igb.report.labels import with_labels
 from igb.report.style import (  # the visual grammar: palette, sizes, figure kit, save
     COLOUR_MAIN, COLOUR_SECOND, COLOUR_THIRD, COLOUR_DONT_KNOW, COLOUR_MISSING, CELL_GAP, HEATMAP_CMAP,
     ANNOT_SIZE, BELOW_BARS, HATCH, BLANK_BOX, SUPPRESSED, WRAP_GROUP, WRAP_HEADER, WRAP_LEGEND, PCT_MAX,
@@ -20,62 +21,12 @@ from igb.report.style import (  # the visual grammar: palette, sizes, figure kit
     finish, legend_above, new_figure, pct_axis, save, styled, text_colour, wrap,
 )
 from igb.survey.codebook import Codebook
+from igb.text import label, t
 from igb.survey.recode import load_recode
 
 # `save` is imported for the notebooks, which write a figure with figures.save(fig, path).
 _finish, _new_figure = finish, new_figure  # the names maturity_plot and compare_plot import (until they import style)
 
-FIGURE_WORD = {"nl": "Figuur", "en": "Figure"}
-TABLE_WORD = {"nl": "Tabel", "en": "Table"}
-TEXT = {
-    "municipality": {"nl": "Gemeente", "en": "Municipality"},
-    "all_municipalities": {"nl": "Alle gemeenten", "en": "All municipalities"},
-    "returned": {"nl": "Aantal ingevulde vragenlijsten", "en": "Questionnaires returned"},
-    "pct_officers": {"nl": "% van de beleidsambtenaren", "en": "% of policy officers"},
-    "pct_yes": {"nl": "% ja", "en": "% yes"},
-    "collaborators": {"nl": "ambtenaren die samenwerken", "en": "officers who collaborate"},
-    "officers": {"nl": "beleidsambtenaren", "en": "policy officers"},
-    "tg_note": {"nl": "Rekening houden met achterstandsgroepen: % van wie vanuit de eigen sector aan gezondheid werkt.",
-                "en": "Takes disadvantaged groups into account: % of those who work on health from their own sector."},
-    "groups_note": {"nl": "Veiligheid en Anders zijn weggelaten, zoals in het rapport (voetnoot 19).",
-                    "en": "Safety and Other are left out, as in the report (footnote 19)."},
-    "vgz_names": {"nl": "VGZ noemt deze sector als partner (% van de VGZ-ambtenaren die samenwerken, n = {n})",
-                  "en": "Public health names this sector as partner (% of public health officers who collaborate, n = {n})"},
-    "sector_names": {"nl": "Deze sector noemt VGZ als partner (% van de ambtenaren van die sector die samenwerken)",
-                     "en": "This sector names public health as partner (% of the sector's officers who collaborate)"},
-    "dont_know_note": {"nl": "Weet niet staat gecentreerd rond 0: de helft links, de helft rechts.",
-                       "en": "Don't know is centred on 0: half to the left, half to the right."},
-    "entry_point": {"nl": "ingang {point} van de commissie-Albeda", "en": "entry point {point} of the Albeda commission"},
-}
-CATEGORY_TEXT = {"yes": {"nl": "Ja", "en": "Yes"}, "dont_know": {"nl": "Weet niet", "en": "Don't know"},
-                 "no": {"nl": "Nee", "en": "No"}}
-TITLES = {
-    "3.1": {"nl": "Aantal ingevulde vragenlijsten per gemeente", "en": "Questionnaires returned per municipality"},
-    "4.1": {"nl": "Werken aan gezondheid en gezondheidsachterstanden per groep beleidssectoren (VNG-indeling)",
-            "en": "Working on health and health inequalities by group of policy sectors (VNG classification)"},
-    "4.2": {"nl": "Werken aan gezondheid en gezondheidsachterstanden per gemeente",
-            "en": "Working on health and health inequalities per municipality"},
-    "4.3": {"nl": "Determinanten van gezondheidsachterstanden waaraan vanuit de eigen sector wordt gewerkt",
-            "en": "Determinants of health inequalities worked on from the own sector"},
-    "4.4": {"nl": "Werken aan determinanten van {entry} per gemeente: {label}",
-            "en": "Working on determinants of {entry} per municipality: {label}"},
-    "5.1": {"nl": "Samenwerking tussen VGZ en de andere beleidssectoren",
-            "en": "Collaboration between public health (VGZ) and the other policy sectors"},
-    "5.2": {"nl": "Manieren van samenwerken", "en": "Ways of collaborating"},
-    "6.1": {"nl": "Positieve factoren voor intersectorale samenwerking",
-            "en": "Positive factors for intersectoral collaboration"},
-    "6.2": {"nl": "Individuele positieve factoren per gemeente", "en": "Individual positive factors per municipality"},
-    "6.3": {"nl": "Organisatorische positieve factoren per gemeente",
-            "en": "Organisational positive factors per municipality"},
-    "6.4": {"nl": "Negatieve factoren voor intersectorale samenwerking",
-            "en": "Negative factors for intersectoral collaboration"},
-    "6.5": {"nl": "Politieke factoren voor intersectorale samenwerking",
-            "en": "Political factors for intersectoral collaboration"},
-    "6.6": {"nl": "Politieke factoren per gemeente", "en": "Political factors per municipality"},
-    "IX.1": {"nl": "Positieve factoren per gemeente", "en": "Positive factors per municipality"},
-    "IX.2": {"nl": "Negatieve factoren per gemeente", "en": "Negative factors per municipality"},
-    "IX.3": {"nl": "Politieke factoren per gemeente", "en": "Political factors per municipality"},
-}
 
 DIVERGING_TABLES = {"fig6.1": "6.1", "fig6.4": "6.4", "fig6.5": "6.5"}  # table -> report figure
 DIVERGING_CATEGORIES = ("yes", "dont_know", "no")
@@ -140,12 +91,12 @@ def _item_labels(rows: pd.DataFrame, lang: str, codebook: Codebook) -> dict[str,
 
 
 def _unit_label(unit: str, n, lang: str) -> str:
-    name = TEXT["all_municipalities"][lang] if unit == "all" else f"{TEXT['municipality'][lang]} {unit}"
+    name = t('figures.all_municipalities', lang) if unit == "all" else f"{t('figures.municipality', lang)} {unit}"
     return f"{name} ({_n_text(n)})"
 
 
-def _title(number: str, key: str, lang: str, *, word: dict = FIGURE_WORD, suffix: str = "", **fmt) -> str:
-    return f"{word[lang]} {number} {TITLES[key][lang].format(**fmt)}{suffix}"
+def _title(number: str, key: str, lang: str, *, word: str = "figures.figure", suffix: str = "", **fmt) -> str:
+    return f"{t(word, lang)} {number} {t(f'figures.title.{key}', lang, **fmt)}{suffix}"
 
 
 
@@ -195,7 +146,7 @@ def _heatmap(ax, values: np.ndarray, row_labels, col_labels, *, lang: str) -> bo
     frame = pd.DataFrame(values, index=row_labels, columns=[wrap(c, WRAP_HEADER) for c in col_labels])
     sns.heatmap(frame, ax=ax, mask=mask, annot=annot, fmt="", vmin=0, vmax=PCT_MAX, cmap=HEATMAP_CMAP,
                 linewidths=CELL_GAP, linecolor="white", annot_kws={"fontsize": ANNOT_SIZE},
-                cbar_kws={"label": TEXT["pct_yes"][lang], "shrink": 0.6, "format": FuncFormatter(lambda v, _: f"{v:.0f}%")})
+                cbar_kws={"label": t('figures.pct_yes', lang), "shrink": 0.6, "format": FuncFormatter(lambda v, _: f"{v:.0f}%")})
     for i, j in zip(*np.nonzero(mask)):
         ax.add_patch(Rectangle((j, i), 1, 1, fill=False, hatch=HATCH, edgecolor=COLOUR_MISSING, linewidth=0))
         ax.text(j + 0.5, i + 0.5, SUPPRESSED, ha="center", va="center", fontsize=ANNOT_SIZE, color="black",
@@ -249,8 +200,8 @@ def fig3_1_response(tables: pd.DataFrame, *, lang: str = "nl", synthetic: bool =
     _bars(ax, x, counts, horizontal=False, thickness=BAR_THICKNESS, colour=COLOUR_MAIN, fmt=_count_label,
           gids=list(rows["unit"]), blank_length=top)
     ax.set_xticks(x, list(rows["unit"]))
-    ax.set_xlabel(TEXT["municipality"][lang])
-    ax.set_ylabel(TEXT["returned"][lang])
+    ax.set_xlabel(t('figures.municipality', lang))
+    ax.set_ylabel(t('figures.returned', lang))
     ax.set_ylim(0, top * LABEL_ROOM)
     ax.yaxis.get_major_locator().set_params(integer=True)
     ax.grid(axis="x", visible=False)
@@ -282,14 +233,14 @@ def fig4_1_sector_groups(tables: pd.DataFrame, *, lang: str = "nl", synthetic: b
         _bars(ax, x + (k - (len(FIG4_1_ITEMS) - 1) / 2) * width, values, horizontal=False, thickness=width,
               colour=colour, label=wrap(labels.get(item, item) + mark, WRAP_LEGEND),
               gids=[f"{g}/{item}" for g in groups])
-    names = {g: d["label"][lang] for g, d in recode["sector_group"]["groups"].items()}
+    names = {g: label(d["label"], lang) for g, d in recode["sector_group"]["groups"].items()}
     ax.set_xticks(x, [f"{wrap(names[g], WRAP_GROUP)}\n({_n_text(group_n[g])})" for g in groups])
     ax.set_ylim(0, PCT_MAX * LABEL_ROOM)
     pct_axis(ax.yaxis)
-    ax.set_ylabel(TEXT["pct_officers"][lang])
+    ax.set_ylabel(t('figures.pct_officers', lang))
     ax.grid(axis="x", visible=False)
     legend_above(ax)
-    notes = ["¹ " + TEXT["tg_note"][lang], TEXT["groups_note"][lang]]
+    notes = ["¹ " + t('figures.tg_note', lang), t('figures.groups_note', lang)]
     return finish(fig, _title("4.1", "4.1", lang), lang=lang, synthetic=synthetic, notes=notes, any_blank=blank)
 
 
@@ -314,7 +265,7 @@ def fig4_2_municipalities(tables: pd.DataFrame, *, lang: str = "nl", synthetic: 
         ax.axhline(units.index("all") - 0.5, color="black", linewidth=SEPARATOR_WIDTH)
     ax.set_xlim(0, PCT_MAX * LABEL_ROOM)
     pct_axis(ax.xaxis)
-    ax.set_xlabel(TEXT["pct_officers"][lang])
+    ax.set_xlabel(t('figures.pct_officers', lang))
     ax.grid(axis="y", visible=False)
     legend_above(ax)
     return finish(fig, _title("4.2", "4.2", lang), lang=lang, synthetic=synthetic,
@@ -335,10 +286,10 @@ def _ordered_hbars(rows: pd.DataFrame, number: str, *, lang: str, synthetic: boo
     ax.set_ylim(len(rows) - 0.5, -0.5)  # highest at the top
     ax.set_xlim(0, PCT_MAX * LABEL_ROOM)
     pct_axis(ax.xaxis)
-    ax.set_xlabel(f"% {TEXT[who][lang]}")
+    ax.set_xlabel(f"% {t(f'figures.{who}', lang)}")
     ax.grid(axis="y", visible=False)
     n = rows["n"].max()
-    title = _title(number, number, lang, suffix=f" ({_n_text(n)} {TEXT[who][lang]})")
+    title = _title(number, number, lang, suffix=f" ({_n_text(n)} {t(f'figures.{who}', lang)})")
     return finish(fig, title, lang=lang, synthetic=synthetic, any_blank=bool(rows["value"].isna().any()))
 
 
@@ -356,8 +307,8 @@ def fig4_4_entry_point(tables: pd.DataFrame, *, point: str = "1", lang: str = "n
     point = check_argument("point", ENTRY_POINT_FIGURES, str(point))
     entry = load_recode()["albeda_entry_point"]["points"][point]
     number = ENTRY_POINT_FIGURES[point]
-    title = _title(number, "4.4", lang, entry=TEXT["entry_point"][lang].format(point=point),
-                   label=entry["label"][lang], suffix=f" ({TEXT['pct_officers'][lang]})")
+    title = _title(number, "4.4", lang, entry=t('figures.entry_point', lang).format(point=point),
+                   label=label(entry["label"], lang), suffix=f" ({t('figures.pct_officers', lang)})")
     return _municipality_heatmap(tables, "VII.3", list(entry["determinants"]), title, lang=lang, synthetic=synthetic)
 
 
@@ -384,16 +335,16 @@ def fig5_1_vgz_partners(tables: pd.DataFrame, *, lang: str = "nl", synthetic: bo
     fig, ax = new_figure(FIG_WIDTH, len(sectors) * GROUP_ROW_INCH + EXTRA_INCH)
     y = np.arange(len(sectors))
     width = GROUP_THICKNESS / 2
-    legend = [TEXT["vgz_names"][lang].format(n=_n_text(vgz_n).removeprefix("n = ")), TEXT["sector_names"][lang]]
-    for k, (values, colour, label, kind) in enumerate(zip(series, (COLOUR_MAIN, COLOUR_SECOND), legend,
+    legend = [t('figures.vgz_names', lang).format(n=_n_text(vgz_n).removeprefix("n = ")), t('figures.sector_names', lang)]
+    for k, (values, colour, entry, kind) in enumerate(zip(series, (COLOUR_MAIN, COLOUR_SECOND), legend,
                                                           ("vgz_names", "names_vgz"))):
         _bars(ax, y + (k - 0.5) * width, values, horizontal=True, thickness=width, colour=colour,
-              label=wrap(label, WRAP_LEGEND), gids=[f"{s}/{kind}" for s in sectors])
+              label=wrap(entry, WRAP_LEGEND), gids=[f"{s}/{kind}" for s in sectors])
     ax.set_yticks(y, [f"{codebook.sector_label(s, lang)} ({_n_text(sector_n[s])})" for s in sectors])
     ax.set_ylim(len(sectors) - 0.5, -0.5)
     ax.set_xlim(0, PCT_MAX * LABEL_ROOM)
     pct_axis(ax.xaxis)
-    ax.set_xlabel(f"% {TEXT['collaborators'][lang]}")
+    ax.set_xlabel(f"% {t('figures.collaborators', lang)}")
     ax.grid(axis="y", visible=False)
     legend_above(ax)
     blank = bool(np.isnan(series[0]).any() or np.isnan(series[1]).any())
@@ -430,7 +381,7 @@ def fig6_diverging(tables: pd.DataFrame, *, table: str = "fig6.1", lang: str = "
                 "dont_know": (-half, share["dont_know"], COLOUR_DONT_KNOW),
                 "yes": (half, share["yes"], COLOUR_MAIN)}
     for category, (left, width, colour) in segments.items():
-        container = ax.barh(y, width, BAR_THICKNESS, left=left, color=colour, label=CATEGORY_TEXT[category][lang])
+        container = ax.barh(y, width, BAR_THICKNESS, left=left, color=colour, label=t(f'answers.{category}', lang))
         for patch, item, b in zip(container.patches, items, blank):
             patch.set_gid(f"{category}/{item}")
             if b:
@@ -448,14 +399,14 @@ def fig6_diverging(tables: pd.DataFrame, *, table: str = "fig6.1", lang: str = "
     ax.set_ylim(len(items) - 0.5, -0.5)
     ax.set_xlim(-left, right)
     pct_axis(ax.xaxis)
-    ax.set_xlabel(f"← {CATEGORY_TEXT['no'][lang]}    % {TEXT['collaborators'][lang]}    {CATEGORY_TEXT['yes'][lang]} →")
+    ax.set_xlabel(f"← {t('answers.no', lang)}    % {t('figures.collaborators', lang)}    {t('answers.yes', lang)} →")
     ax.grid(axis="y", visible=False)
-    handles = [Patch(color=segments[c][2], label=CATEGORY_TEXT[c][lang]) for c in ("no", "dont_know", "yes")]
+    handles = [Patch(color=segments[c][2], label=t(f'answers.{c}', lang)) for c in ("no", "dont_know", "yes")]
     legend_above(ax, handles=handles, ncol=len(handles))
     n = rows["n"].max()
     number = DIVERGING_TABLES[table]
-    title = _title(number, number, lang, suffix=f" ({_n_text(n)} {TEXT['collaborators'][lang]})")
-    return finish(fig, title, lang=lang, synthetic=synthetic, notes=[TEXT["dont_know_note"][lang]],
+    title = _title(number, number, lang, suffix=f" ({_n_text(n)} {t('figures.collaborators', lang)})")
+    return finish(fig, title, lang=lang, synthetic=synthetic, notes=[t('figures.dont_know_note', lang)],
                    any_blank=bool(blank.any()))
 
 
@@ -472,9 +423,9 @@ def fig6_heatmap(tables: pd.DataFrame, *, table: str = "IX.1", items: list[str] 
     for item in items:
         check_argument("items", available, item)
     number = _heatmap_figure(table, items, available)
-    suffix = f" ({TEXT['pct_yes'][lang]}, {TEXT['collaborators'][lang]})"
+    suffix = f" ({t('figures.pct_yes', lang)}, {t('figures.collaborators', lang)})"
     title = _title(number, number, lang, suffix=suffix) if number else \
-        _title(table, table, lang, word=TABLE_WORD, suffix=suffix)
+        _title(table, table, lang, word="figures.table", suffix=suffix)
     return _municipality_heatmap(tables, table, items, title, lang=lang, synthetic=synthetic)
 
 

@@ -18,6 +18,7 @@ from matplotlib.ticker import FuncFormatter, MultipleLocator
 
 from igb._checks import check_argument
 from igb.survey.io import atomic_path
+from igb.text import t
 
 PALETTE = sns.color_palette("colorblind")  # readable with the common colour-vision deficiencies
 COLOUR_MAIN = PALETTE[0]                   # blue: single-series bars and "yes"
@@ -75,12 +76,6 @@ FOOTER_LINE_INCH = 0.22     # height of one footnote line, inches
 MARGIN_X = 0.01             # left margin of title and footnotes, fraction of the figure width
 DPI = 150                   # resolution of saved PNGs
 
-FOOTER_TEXT = {
-    "synthetic": {"nl": "SYNTHETISCHE gegevens, geen onderzoeksdata (zie de toelichting bij de golf)",
-                  "en": "SYNTHETIC data, not study data (see the wave's description)"},
-    "suppressed": {"nl": f"{SUPPRESSED} = niet getoond: te weinig respondenten (privacy) of geen antwoorden",
-                   "en": f"{SUPPRESSED} = not shown: too few respondents (privacy) or no answers"},
-}
 
 
 def styled(func):
@@ -127,9 +122,9 @@ def finish(fig: Figure, title: str, *, lang: str, synthetic: bool, notes=(), any
     fig.suptitle(wrap(title, width), x=MARGIN_X, ha="left", fontweight="bold")
     lines = [wrap(n, WRAP_FOOTER) for n in notes]
     if any_blank:
-        lines.append(FOOTER_TEXT["suppressed"][lang])
+        lines.append(t('figures.footer.suppressed', lang))
     if synthetic:
-        lines.append(FOOTER_TEXT["synthetic"][lang])
+        lines.append(t('figures.footer.synthetic', lang))
     if not lines:
         return fig
     height = fig.get_figheight()

@@ -1,0 +1,100 @@
+"""The one text catalog: every label, message and sentence a person reads, per language.
+
+Texts live in params/text/<lang>.yaml under dotted keys (`figures.title.4.1`); the languages igb speaks are the
+list in params/text/languages.yaml, Dutch first (the report's language). Adding a language is one catalog file
+and its name in that list: a key the new catalog lacks falls back to English, then Dutch, so a partial
+translation still renders. Data carry their own labels ({nl: ..., en: ...} in the codebook and params): `label`
+picks one the same way. The analysis returns codes and numbers; the report layer turns them into text here.
+"""
+
+from __future__ import annotations
+
+import string
+from functools import lru_cache
+from pathlib import Path
+
+from igb.config import load_params, paths as project_paths
+from igb.errors import ConfigError
+
+FALLBACK = ("en", "nl")  # a key or label missing in a language is taken from these, in this order
+
+
+def _folder() -> Path:
+    return project_paths().params / "text"
+
+
+def languages() -> tuple[str, ...]:
+    """The languages of params/text/languages.yaml, Dutch first."""
+    listed = load_params(_folder() / "languages.yaml").get("languages")
+    if not isinstance(listed, list) or not listed or not all(isinstance(x, str) for x in listed):
+        raise ConfigError(f"{_folder() / 'languages.yaml'}: expected `languages:` a list of language codes")
+    return tuple(listed)
+
+
+def check_lang(lang: str) -> str:
+    """`lang` if igb speaks it (params/text/languages.yaml), else a ValueError naming the languages."""
+    known = languages()
+    if lang not in known:
+        raise ValueError(f"The value for `lang` must be one of {sorted(known)}, but {lang!r} was passed.")
+    return lang
+
+
+def catalog(lang: str) -> dict[str, str]:
+    """Every text of a language, by dotted key (its own file, with the fallback languages' texts beneath)."""
+    merged: dict[str, str] = {}
+    for code in (*reversed(FALLBACK), lang):
+        path = _folder() / f"{code}.yaml"
+        if path.exists():
+            merged.update(_flat(load_params(path), path))
+    return merged
+
+
+def _flat(tree: dict, path: Path, prefix: str = "") -> dict[str, str]:
+    out = {}
+    for key, value in tree.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            out.update(_flat(value, path, name + "."))
+        elif isinstance(value, str):
+            out[name] = value
+        else:
+            raise ConfigError(f"{path}: `{name}` must be text, not {value!r} (quote it)")
+    return out
+
+
+def t(key: str, lang: str, **fmt) -> str:
+    """The text `key` in `lang`, with {placeholders} filled from `fmt`."""
+    texts = _cached(lang, _stamp(lang))
+    if key not in texts:
+        raise KeyError(f"no text {key!r} in params/text/{lang}.yaml (nor in {', '.join(FALLBACK)})")
+    return texts[key].format(**fmt) if fmt else texts[key]
+
+
+def texts(prefix: str, lang: str) -> dict[str, str]:
+    """Every text under `prefix` (e.g. 'figures.title'), by the rest of its key."""
+    cut = len(prefix) + 1
+    return {k[cut:]: v for k, v in _cached(lang, _stamp(lang)).items() if k.startswith(prefix + ".")}
+
+
+def label(labels: dict, lang: str) -> str:
+    """A data label ({nl: ..., en: ...}) in `lang`, else in the fallback languages."""
+    for code in (lang, *FALLBACK):
+        if labels.get(code):
+            return labels[code]
+    raise KeyError(f"no label in {lang!r} or {FALLBACK} among {sorted(labels)}")
+
+
+def placeholders(text: str) -> set[str]:
+    """The {names} a text expects."""
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def _stamp(lang: str) -> tuple:
+    folder = _folder()
+    return tuple((p.name, p.stat().st_mtime_ns) for p in sorted(folder.glob("*.yaml")))
+
+
+@lru_cache(maxsize=16)
+def _cached(lang: str, stamp: tuple) -> dict[str, str]:
+    check_lang(lang)
+    return catalog(lang)
