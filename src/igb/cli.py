@@ -156,6 +156,17 @@ def _cmd_export(args) -> int:
     return 0
 
 
+def _cmd_questionnaire(args) -> int:
+    from igb.questionnaire import write
+    from igb.survey.codebook import Codebook
+    from igb.survey.wave import WaveSpec, load_spec
+
+    spec = load_spec(args.wave) if args.wave else WaveSpec(wave="")
+    written = write(args.to, args.out, codebook=Codebook.load(), spec=spec, lang=args.lang)
+    print(f"wrote {written}")
+    return 0
+
+
 MIN_CELL_HELP = "smallest number of officers behind a figure shown (default: the wave's min_cell, else 5)"
 
 
@@ -236,6 +247,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--to", choices=["sav", "xlsx"], default="sav")
     p.add_argument("--min-cell", type=_min_cell, default=None, help=MIN_CELL_HELP + " (the workbook of tables)")
     p.set_defaults(func=_cmd_export)
+
+    p = sub.add_parser("questionnaire", help="write the questionnaire for fieldwork: an XLSForm (KoboToolbox, ODK), a "
+                                             "LimeSurvey .lss or a printable HTML page")
+    p.add_argument("--to", required=True, choices=["xlsform", "limesurvey", "html"])
+    p.add_argument("--out", required=True, help="the file to write (.xlsx, .lss or .html)")
+    p.add_argument("--wave", type=_wave, help="take the municipalities from params/waves/<wave>.yaml")
+    p.set_defaults(func=_cmd_questionnaire)
 
     p = sub.add_parser("audit", help="check the published 2009 tables against themselves; write the errata")
     p.set_defaults(func=_cmd_audit)

@@ -57,13 +57,14 @@ class Item:
 
 @dataclass(frozen=True)
 class Codebook:
-    """Items, sectors and value sets of params/codebook.yaml."""
+    """Items, sectors, value sets and section headings of params/codebook.yaml."""
 
     items: dict[str, Item]
     value_sets: dict[str, dict[str, AnswerOption]]
     sectors: dict[str, dict]
     missing_spellings: frozenset[str]
     source: Path | None = None
+    sections: dict[str, dict[str, str]] = field(default_factory=dict)  # report section -> {nl, en} heading
     _spelling_index: dict[str, dict[str, str]] = field(default_factory=dict, repr=False)
     _sector_index: dict[str, str] = field(default_factory=dict, repr=False)
 
@@ -106,14 +107,16 @@ class Codebook:
                     label_source=d.get("label_source", ""),
                 )
             sectors = data["sectors"]
-        except (KeyError, TypeError) as exc:
+            sections = {str(s): {"nl": str(d["nl"]), "en": str(d["en"])} for s, d in (data.get("sections") or {}).items()}
+        except (KeyError, TypeError, AttributeError) as exc:
             raise ConfigError(f"{where}: missing or malformed entry {exc}") from None
         for item in items.values():
             if item.type not in value_sets:
                 raise ConfigError(f"{where}: item {item.id} has unknown type {item.type!r}")
             if item.asked_if and item.asked_if.item not in items:
                 raise ConfigError(f"{where}: item {item.id} is asked if unknown item {item.asked_if.item!r}")
-        book = cls(items, value_sets, sectors, frozenset(_fold(s) for s in data.get("missing_spellings", [""])), source)
+        book = cls(items, value_sets, sectors, frozenset(_fold(s) for s in data.get("missing_spellings", [""])), source,
+                   sections)
         book._build_indexes()
         return book
 
@@ -183,3 +186,8 @@ class Codebook:
 
     def sector_label(self, sector_id: str, lang: str = "nl") -> str:
         return self.sectors[sector_id][check_lang(lang)]
+
+    def section_title(self, section: str, lang: str = "nl") -> str | None:
+        """The heading of a report section's part of the questionnaire (`sections:`), None if the codebook has none."""
+        heading = self.sections.get(str(section))
+        return heading[check_lang(lang)] if heading else None

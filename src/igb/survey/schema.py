@@ -22,6 +22,7 @@ from igb.errors import InputError
 from igb.safe import NAME_RULE, is_safe_name
 from igb.survey.codebook import KEYS, Codebook, _fold
 from igb.survey.io import RawTable, read_raw
+from igb.survey.platforms import recognise, wanted
 from igb.survey.wave import WaveSpec
 
 ERROR, WARNING = "error", "warning"
@@ -65,6 +66,19 @@ RULES: dict[str, tuple[str, str, str]] = {
                        "{column!r} is leeg hoewel de vraag gesteld is ({parent} = {equals})"),
     "sector_repeated": (WARNING, "municipality {value!r} has more than one officer of sector {column!r}; the study assumes one",
                         "gemeente {value!r} heeft meer dan een ambtenaar van sector {column!r}; het onderzoek gaat uit van een"),
+    # survey platforms' exports (igb.survey.platforms)
+    "platform_metadata": (WARNING, "{platform} export: its {value} metadata column(s) are not analysed: {columns}",
+                          "export van {platform}: de {value} metagegevenskolom(men) worden niet geanalyseerd: {columns}"),
+    "platform_respondent_id": (WARNING, "the file has no respondent_id column: {platform}'s submission id {column!r} is used",
+                               "het bestand heeft geen kolom respondent_id: het inzendingsnummer {column!r} van {platform} wordt gebruikt"),
+    "incomplete_excluded": (WARNING, "{value} response(s) without {column} were not completed in {platform} and are left out "
+                            "(set `incomplete: include` in the wave's mapping file to keep them)",
+                            "{value} antwoord(en) zonder {column} zijn in {platform} niet afgerond en worden weggelaten "
+                            "(`incomplete: include` in het koppelbestand van de ronde houdt ze)"),
+    "incomplete_included": (WARNING, "{value} response(s) without {column} were not completed in {platform} and are kept "
+                            "(`incomplete: include` in the wave's mapping file)",
+                            "{value} antwoord(en) zonder {column} zijn in {platform} niet afgerond en worden meegenomen "
+                            "(`incomplete: include` in het koppelbestand van de ronde)"),
 }
 
 
@@ -114,6 +128,7 @@ class ValidationReport:
     file: str
     problems: list[Problem]
     n_rows: int = 0
+    platform: str | None = None  # the survey platform whose export the file is (igb.survey.platforms), if any
 
     @property
     def errors(self) -> list[Problem]:
@@ -146,6 +161,8 @@ class ValidationReport:
         lines = [p.format(lang) for p in shown]
         if limit is not None and len(ordered) > limit:
             lines.append(f"... {len(ordered) - limit} more")
+        if self.platform:
+            lines.append(f"platform: {self.platform}")
         lines.append(self.summary(lang))
         return "\n".join(lines)
 
@@ -174,7 +191,7 @@ def validate_file(path: str | Path, *, codebook: Codebook | None = None, spec: W
     spec = spec or WaveSpec(wave="")
     known = {*KEYS, *codebook.item_ids}
     try:
-        raw = read_raw(path, encoding=spec.encoding, sheet=spec.sheet, keep=lambda c: spec.columns.get(c, c) in known)
+        raw = read_raw(path, encoding=spec.encoding, sheet=spec.sheet, keep=lambda c: wanted(c, spec, known))
     except InputError as exc:
         severity = ERROR
         problem = Problem(str(path), None, None, None, exc.rule, severity, str(exc), str(exc))
@@ -215,6 +232,9 @@ def validate_raw(raw: RawTable, *, codebook: Codebook, spec: WaveSpec):
     """
     file = str(raw.path)
     problems: list[Problem] = []
+    found = recognise(raw, codebook=codebook, spec=spec)  # a platform's export: its names, codes, metadata, incomplete
+    raw, spec = found.raw, found.spec
+    problems += [make_problem(rule, file, **fields) for rule, fields in found.notes]
     for column in raw.header_duplicates:
         problems.append(make_problem("column_duplicate", file, row=1, column=column))
     for row, width in raw.ragged_rows:
@@ -230,7 +250,7 @@ def validate_raw(raw: RawTable, *, codebook: Codebook, spec: WaveSpec):
         seen.add(name)
         if name in known:
             source[name] = column
-        elif name != "wave":
+        elif name != "wave" and column not in found.metadata:
             problems.append(make_problem("column_unknown", file, row=1, column=name))
     for item_id in codebook.item_ids:
         if item_id not in source:
@@ -280,7 +300,7 @@ def validate_raw(raw: RawTable, *, codebook: Codebook, spec: WaveSpec):
     problems += _asked_if_problems(columns, codebook, file, rows, present_items)
     problems += _sector_repeats(columns, file)
 
-    report = ValidationReport(file, problems, n_rows=len(rows))
+    report = ValidationReport(file, problems, n_rows=len(rows), platform=found.platform)
     if not report.ok:
         return report, None
     canonical = {"source_row": rows}

@@ -12,8 +12,11 @@ from igb.privacy import check_min_cell, resolve_min_cell
 from igb.safe import NAME_RULE, is_safe_name
 
 _SPEC_KEYS = {"wave", "description", "synthetic", "file", "encoding", "sheet", "columns", "values",
-              "municipalities", "municipality_names", "min_cell", "sent"}
+              "municipalities", "municipality_names", "min_cell", "sent", "incomplete"}
 RAW_NAMES = ("responses.csv", "responses.xlsx", "responses.sav")
+# What to do with responses a survey platform marks as not completed (a LimeSurvey response without submitdate):
+# leave them out (the default: the respondent did not finish, and their blanks are not answers) or keep them.
+INCOMPLETE = ("exclude", "include")
 
 
 @dataclass(frozen=True)
@@ -22,7 +25,8 @@ class WaveSpec:
 
     columns: file column -> canonical column; values: canonical column (or "*" for every item)
     -> {written answer -> canonical value}; municipalities: the known municipality codes
-    (anything else is an error); municipality_names: code -> name, shown only when given.
+    (anything else is an error); municipality_names: code -> name, shown only when given; incomplete: whether
+    responses a survey platform marks as not completed are left out ("exclude", the default) or kept ("include").
     """
 
     wave: str
@@ -38,6 +42,7 @@ class WaveSpec:
     description: str = ""
     min_cell: int | None = None
     sent: dict[str, int] = field(default_factory=dict)
+    incomplete: str = "exclude"
     source: Path | None = None
 
     def min_cell_for(self, given=None) -> int:
@@ -105,11 +110,15 @@ def spec_from_dict(data: dict, *, wave: str, source: Path | None = None) -> Wave
     min_cell = data.get("min_cell")
     if min_cell is not None:
         min_cell = check_min_cell(min_cell, where=f"{where}: `min_cell`")
+    incomplete = data.get("incomplete", "exclude")
+    if isinstance(incomplete, bool) or incomplete not in INCOMPLETE:
+        raise bad("incomplete", incomplete, "expected exclude (leave out responses the survey platform marks as not "
+                                            "completed, e.g. LimeSurvey's without submitdate; the default) or include")
     return WaveSpec(
         wave=wave, file=file, encoding=encoding, sheet=sheet, columns=columns, values=values, municipalities=munis,
         municipality_names=names, synthetic=bool(data.get("synthetic", False)),
         synthetic_kind=_synthetic_kind(data.get("synthetic", False), where), description=description,
-        min_cell=min_cell, sent=sent, source=source)
+        min_cell=min_cell, sent=sent, incomplete=incomplete, source=source)
 
 
 def _shown(value) -> str:
