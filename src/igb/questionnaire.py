@@ -28,6 +28,7 @@ import pandas as pd
 from igb._checks import check_argument, check_lang
 from igb.errors import ConfigError
 from igb.safe import html_text
+from igb.text import t
 from igb.survey.codebook import AskedIf, Codebook, Item
 from igb.survey.io import write_text, write_workbook
 from igb.survey.platforms import limesurvey_answer_codes, limesurvey_code
@@ -36,31 +37,10 @@ from igb.survey.wave import WaveSpec
 FORMATS = {"xlsform": (".xlsx",), "limesurvey": (".lss",), "html": (".html", ".htm")}
 LANGUAGES = {"nl": "Nederlands (nl)", "en": "English (en)"}  # XLSForm's language names: name and code
 
-TEXT = {
-    "title": {"nl": "Intersectoraal samenwerken in de aanpak van gezondheidsachterstanden",
-              "en": "Intersectoral collaboration against health inequalities"},
-    "heading": {"nl": "Vragenlijst", "en": "Questionnaire"},
-    "source": {"nl": "Naar RIVM-rapport 270161002 (2010), bijlage V, tabel V.2; gemaakt door igb uit params/codebook.yaml.",
-               "en": "After RIVM report 270161002 (2010), appendix V, table V.2; made by igb from params/codebook.yaml."},
-    "wave": {"nl": "Ronde", "en": "Wave"},
-    "instructions": {"nl": "Kruis bij elke vraag één antwoord aan, in een tabel één per regel. Staat bij een vraag "
-                           "„Alleen als …”, sla haar dan over als dat niet voor u geldt.",
-                     "en": "Tick one answer to each question, in a table one per row. Skip a question marked "
-                           "'Only if …' when that does not apply to you."},
-    "dutch_only": {"nl": "", "en": "The questionnaire is fielded in Dutch: each question is shown in its Dutch wording "
-                                  "(appendix V), its answers with the codebook's English labels."},
-    "about_you": {"nl": "Over u", "en": "About you"},
-    "municipality": {"nl": "In welke gemeente werkt u?", "en": "Which municipality do you work for?"},
-    "sector": {"nl": "Voor welk beleidsterrein vult u deze vragenlijst in?",
-               "en": "For which policy sector do you fill in this questionnaire?"},
-    "write_in": {"nl": "(vul in)", "en": "(write in)"},
-    "part": {"nl": "Onderdeel", "en": "Part"},
-    "variables": {"nl": "Variabelen", "en": "Variables"},
-}
 
 
 def _text(key: str, lang: str) -> str:
-    return TEXT[key][lang]
+    return t(f"questionnaire.{key}", lang)
 
 
 # -- the structure: parts, numbered questions, routing ------------------------------------------------------------
@@ -148,9 +128,7 @@ def routing(instrument: Instrument, rule: AskedIf, lang: str) -> str:
         item = instrument.codebook.items[rule.item]
         where += f" ({item_text(item, parent, lang)})"
     answer = instrument.codebook.value_label(rule.item, rule.equals, lang)
-    if lang == "nl":
-        return f"Alleen als u bij {where} {answer} antwoordde."
-    return f"Only if you answered {answer} at {where}."
+    return t("questionnaire.routing", lang, where=where, answer=answer)
 
 
 def _check_unique(names: list[str], what: str) -> None:

@@ -20,6 +20,7 @@ import pandera.pandas as pa
 from igb._checks import check_lang
 from igb.errors import InputError
 from igb.safe import NAME_RULE, is_safe_name
+from igb.text import t
 from igb.survey.codebook import KEYS, Codebook, _fold
 from igb.survey.io import RawTable, read_raw
 from igb.survey.platforms import recognise, wanted
@@ -27,58 +28,34 @@ from igb.survey.wave import WaveSpec
 
 ERROR, WARNING = "error", "warning"
 
-# rule -> (severity, English template, Dutch template)
-RULES: dict[str, tuple[str, str, str]] = {
-    "file_missing": (ERROR, "file not found", "bestand niet gevonden"),
-    "file_empty": (ERROR, "the file is empty", "het bestand is leeg"),
-    "file_type_mismatch": (ERROR, "the file is not what its extension says", "het bestand is niet wat de extensie zegt"),
-    "unsupported_format": (ERROR, "unsupported file type", "bestandstype niet ondersteund"),
-    "encoding": (ERROR, "text encoding cannot be decoded", "tekstcodering onleesbaar"),
-    "csv_syntax": (ERROR, "not readable as csv", "niet leesbaar als csv"),
-    "column_duplicate": (ERROR, "column {column!r} appears more than once in the header",
-                         "kolom {column!r} staat meer dan eens in de kopregel"),
-    "row_length": (ERROR, "the row has {value} fields, more than the header's",
-                   "de rij heeft {value} velden, meer dan de kopregel"),
-    "column_missing": (ERROR, "required column {column!r} is missing",
-                       "verplichte kolom {column!r} ontbreekt"),
-    "item_missing": (WARNING, "item {column!r} of the codebook is not in the file; analyses that need it are skipped",
-                     "vraag {column!r} uit het codeboek ontbreekt; analyses die haar nodig hebben vervallen"),
-    "column_unknown": (WARNING, "column {column!r} is not in the codebook and is ignored (map it in the wave's mapping file if it is an item)",
-                       "kolom {column!r} staat niet in het codeboek en wordt genegeerd"),
-    "no_rows": (ERROR, "the file has a header but no respondents", "het bestand heeft een kopregel maar geen respondenten"),
-    "empty_row": (WARNING, "the row is empty and is skipped", "de rij is leeg en wordt overgeslagen"),
-    "value_not_allowed": (ERROR, "value {value!r} is not allowed for {column!r}; allowed: {allowed}",
-                          "waarde {value!r} is niet toegestaan voor {column!r}; toegestaan: {allowed}"),
-    "key_missing": (ERROR, "{column!r} is empty", "{column!r} is leeg"),
-    "respondent_id_duplicate": (ERROR, "respondent id {value!r} occurs more than once",
-                                "respondentnummer {value!r} komt meer dan eens voor"),
-    "municipality_unknown": (ERROR, "municipality {value!r} is not one of the wave's municipalities {allowed}",
-                             "gemeente {value!r} hoort niet bij de gemeenten van deze ronde {allowed}"),
-    "municipality_code_unsafe": (ERROR, "municipality code {value!r} cannot name a report file: use {allowed}; or map the "
-                                 "written value to such a code under `values: municipality:` in the wave's mapping file",
-                                 "gemeentecode {value!r} kan geen bestandsnaam van een rapport zijn: gebruik {allowed}; of "
-                                 "vertaal de waarde naar zo'n code onder `values: municipality:` in het koppelbestand van de ronde"),
-    "sector_unknown": (ERROR, "sector {value!r} is unknown; known sectors: {allowed}",
-                       "sector {value!r} is onbekend; bekende sectoren: {allowed}"),
-    "answer_not_asked": (ERROR, "{column!r} holds {value!r}, but the question is asked only if {parent} = {equals}",
-                         "{column!r} bevat {value!r}, maar de vraag wordt alleen gesteld als {parent} = {equals}"),
-    "answer_missing": (WARNING, "{column!r} is blank although the question was asked ({parent} = {equals})",
-                       "{column!r} is leeg hoewel de vraag gesteld is ({parent} = {equals})"),
-    "sector_repeated": (WARNING, "municipality {value!r} has more than one officer of sector {column!r}; the study assumes one",
-                        "gemeente {value!r} heeft meer dan een ambtenaar van sector {column!r}; het onderzoek gaat uit van een"),
-    # survey platforms' exports (igb.survey.platforms)
-    "platform_metadata": (WARNING, "{platform} export: its {value} metadata column(s) are not analysed: {columns}",
-                          "export van {platform}: de {value} metagegevenskolom(men) worden niet geanalyseerd: {columns}"),
-    "platform_respondent_id": (WARNING, "the file has no respondent_id column: {platform}'s submission id {column!r} is used",
-                               "het bestand heeft geen kolom respondent_id: het inzendingsnummer {column!r} van {platform} wordt gebruikt"),
-    "incomplete_excluded": (WARNING, "{value} response(s) without {column} were not completed in {platform} and are left out "
-                            "(set `incomplete: include` in the wave's mapping file to keep them)",
-                            "{value} antwoord(en) zonder {column} zijn in {platform} niet afgerond en worden weggelaten "
-                            "(`incomplete: include` in het koppelbestand van de ronde houdt ze)"),
-    "incomplete_included": (WARNING, "{value} response(s) without {column} were not completed in {platform} and are kept "
-                            "(`incomplete: include` in the wave's mapping file)",
-                            "{value} antwoord(en) zonder {column} zijn in {platform} niet afgerond en worden meegenomen "
-                            "(`incomplete: include` in het koppelbestand van de ronde)"),
+# rule -> severity; the message of each rule is the catalog's `validation.<rule>` (params/text/<lang>.yaml)
+RULES: dict[str, str] = {
+    "file_missing": ERROR,
+    "file_empty": ERROR,
+    "file_type_mismatch": ERROR,
+    "unsupported_format": ERROR,
+    "encoding": ERROR,
+    "csv_syntax": ERROR,
+    "column_duplicate": ERROR,
+    "row_length": ERROR,
+    "column_missing": ERROR,
+    "item_missing": WARNING,
+    "column_unknown": WARNING,
+    "no_rows": ERROR,
+    "empty_row": WARNING,
+    "value_not_allowed": ERROR,
+    "key_missing": ERROR,
+    "respondent_id_duplicate": ERROR,
+    "municipality_unknown": ERROR,
+    "municipality_code_unsafe": ERROR,
+    "sector_unknown": ERROR,
+    "answer_not_asked": ERROR,
+    "answer_missing": WARNING,
+    "sector_repeated": WARNING,
+    "platform_metadata": WARNING,
+    "platform_respondent_id": WARNING,
+    "incomplete_excluded": WARNING,
+    "incomplete_included": WARNING,
 }
 
 
@@ -115,10 +92,10 @@ def _printable(text: str) -> str:
 
 
 def make_problem(rule: str, file, *, row=None, column=None, value=None, **fmt) -> Problem:
-    severity, en, nl = RULES[rule]
     value_text = None if value is None else str(value)
     fields = {"column": column, "value": value_text, **fmt}
-    return Problem(str(file), row, column, value_text, rule, severity, en.format(**fields), nl.format(**fields))
+    return Problem(str(file), row, column, value_text, rule, RULES[rule], t(f"validation.{rule}", "en", **fields),
+                   t(f"validation.{rule}", "nl", **fields))
 
 
 @dataclass
