@@ -70,14 +70,83 @@ def paths(root: str | Path | None = None) -> Paths:
     return Paths(Path(root).resolve() if root is not None else _default_root())
 
 
-def load_yaml(path: Path) -> dict:
-    """Read a YAML mapping, with an error that names the file when it is missing or malformed."""
+# Limits on a params file or wave mapping, so that a hostile or broken YAML file fails at load with a clear error
+# instead of exhausting memory or the stack. Our largest params file (codebook.yaml) is ~45 KB.
+MAX_YAML_BYTES = 1_000_000  # 20x the codebook; a wave mapping naming all 342 municipalities is ~15 KB
+MAX_YAML_ALIASES = 16  # our params use no anchors or aliases (*name); k nested aliases can make a walk of the
+#                        document ~3^(k/3) times its size ("billion laughs": 9 levels of 10 expand to 10^9), 16 to ~200x
+MAX_YAML_DEPTH = 100  # our params nest 5 levels; PyYAML's composer recurses per level and overflows at a few hundred
+
+
+class _LimitedLoader(yaml.SafeLoader):
+    """yaml.SafeLoader that refuses more than MAX_YAML_ALIASES aliases and nesting deeper than MAX_YAML_DEPTH.
+
+    Both are counted while the document is composed, before anything (the constructor, or code walking the
+    result) expands the shared nodes that aliases create.
+    """
+
+    def __init__(self, stream, path):
+        super().__init__(stream)
+        self.path, self.aliases, self.depth = path, 0, 0
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            self.aliases += 1
+            if self.aliases > MAX_YAML_ALIASES:
+                event = self.peek_event()
+                raise ConfigError(
+                    f"{self.path}, line {event.start_mark.line + 1}: more than {MAX_YAML_ALIASES} aliases "
+                    f"(*{event.anchor}); igb's params files use none, and many aliases can expand a small file "
+                    f"into billions of entries (limit MAX_YAML_ALIASES = {MAX_YAML_ALIASES})")
+            return super().compose_node(parent, index)
+        self.depth += 1
+        try:
+            if self.depth > MAX_YAML_DEPTH:
+                raise ConfigError(
+                    f"{self.path}, line {self.peek_event().start_mark.line + 1}: nested more than {MAX_YAML_DEPTH} "
+                    f"levels deep (limit MAX_YAML_DEPTH = {MAX_YAML_DEPTH})")
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+
+def _safe_load_limited(text: str, path) -> object:
+    """yaml.safe_load(text) within the limits above; ConfigError naming `path` otherwise."""
+    loader = _LimitedLoader(text, path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        return loader.get_single_data()
+    except RecursionError:  # a nesting the depth count did not see (e.g. called with a deep stack already)
+        raise ConfigError(f"{path}: nested too deeply to read (limit MAX_YAML_DEPTH = {MAX_YAML_DEPTH})") from None
+    except (ValueError, OverflowError) as exc:  # a scalar SafeLoader cannot convert, e.g. an int of 5000 digits
+        raise ConfigError(f"{path}: a value cannot be read: {exc}") from None
+    finally:
+        loader.dispose()
+
+
+def load_yaml(path: Path) -> dict:
+    """Read a YAML mapping, with an error that names the file when it is missing, malformed or too large.
+
+    Same result as yaml.safe_load, but refuses files above MAX_YAML_BYTES, more than MAX_YAML_ALIASES aliases
+    and nesting deeper than MAX_YAML_DEPTH (see `_LimitedLoader`).
+    """
+    try:
+        with Path(path).open("rb") as handle:
+            data = handle.read(MAX_YAML_BYTES + 1)  # bounded: a huge file (or a device) is not read whole
     except FileNotFoundError:
         raise ConfigError(f"{path}: file not found") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read: {exc}") from None
+    if len(data) > MAX_YAML_BYTES:
+        raise ConfigError(f"{path}: the file is larger than {MAX_YAML_BYTES:,} bytes (limit MAX_YAML_BYTES); "
+                          f"a params or mapping file is a few KB")
     try:
-        data = yaml.safe_load(text)
+        text = data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")  # as read_text's universal newlines
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ConfigError(f"{path}, line {line}: byte {data[exc.start:exc.start + 1]!r} is not UTF-8; "
+                          f"save the file as UTF-8") from None
+    try:
+        data = _safe_load_limited(text, path)
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path}: not valid YAML: {exc}") from None
     if not isinstance(data, dict):

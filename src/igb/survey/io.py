@@ -9,6 +9,7 @@ import csv
 import io
 import os
 import tempfile
+import zipfile
 from dataclasses import dataclass, field
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -20,6 +21,23 @@ from igb.errors import InputError
 
 FORMATS = {".csv": "csv", ".txt": "csv", ".xlsx": "xlsx", ".sav": "sav"}
 _MAGIC = {"xlsx": (b"PK\x03\x04",), "sav": (b"$FL2", b"$FL3")}
+
+# -- limits against hostile or broken files ---------------------------------------------------------
+# A small file must not make igb exhaust memory or time; each limit is far above what a survey export holds
+# and is reported (file, place, limit) as an InputError with rule LIMIT.
+LIMIT = "limit_exceeded"
+MAX_COLUMNS = 5_000  # the codebook has ~90 items; LimeSurvey and Kobo exports hold a few hundred columns
+MAX_SAV_VARIABLES = MAX_COLUMNS  # the same for the variables of a .sav
+MAX_HEADER_CHARS = 1_000_000  # characters of the csv header: 5,000 names of 200 characters
+MAX_FIELD_CHARS = 131_072  # characters of one csv field: Python's csv default, ~40 pages of free text
+MAX_RECORD_CHARS = 2_000_000  # characters of one csv record: room for 15 fields at MAX_FIELD_CHARS
+MAX_RECORD_LINES = 10  # a record with a wrong number of fields that spans more physical lines than this
+#                        (a newline inside quotes) most likely swallowed lines after a stray quote
+MAX_XLSX_BYTES = 200_000_000  # total declared uncompressed size of an .xlsx's members; a study workbook is < 1 MB
+MAX_XLSX_ROWS = 1_048_576  # Excel's own row limit: a sheet with more rows was not written by Excel
+MAX_XLSX_CELLS = 10_000_000  # rows x columns of the sheet as read (pandas pads every row to the widest):
+#                              ~4,000 questionnaires x a few hundred columns is ~1-2M; two cells at A1 and
+#                              XFD1048576 of a 5 KB workbook would make 17 billion
 
 
 @dataclass
@@ -153,32 +171,207 @@ def _sniff_delimiter(first_line: str) -> str:
     return best if counts[best] else ","
 
 
-def _read_csv(path: Path, data: bytes, encoding: str | None) -> RawTable:
-    text = _decode(path, data, encoding)
-    delimiter = _sniff_delimiter(text.split("\n", 1)[0])
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+class _RecordTooLong(Exception):
+    """A csv record grew beyond its character limit before csv.reader finished it."""
+
+
+def _bounded_lines(lines, state: list[int]):
+    """The physical lines for csv.reader, refusing a record before it grows into millions of fields.
+
+    `state` is [characters handed out, offset where the current record starts, limit on its characters]; the
+    reader of the records moves the start after each record, so `state` also tells where each one began.
+    """
+    for line in lines:
+        state[0] += len(line)
+        if state[0] - state[1] > state[2]:
+            raise _RecordTooLong
+        yield line
+
+
+def _quote_left_open(text: str, delimiter: str) -> bool:
+    """Whether the csv records of `text` end inside a quoted field (csv.reader's lenient mode keeps them silently)."""
     try:
-        header = next(reader)
-        records, rows = [], []
-        for record in reader:
-            records.append(record)
-            rows.append(reader.line_num)
+        for _ in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True):
+            pass
     except csv.Error as exc:
-        raise InputError(f"{path}, line {reader.line_num}: not readable as csv: {exc}", path=path, rule="csv_syntax") from None
+        return "unexpected end of data" in str(exc)
+    return False
+
+
+def _read_csv(path: Path, data: bytes, encoding: str | None) -> RawTable:
+    """The cells of a csv file; `rows` holds the line each record starts on.
+
+    The header is checked against MAX_HEADER_CHARS and MAX_COLUMNS before anything else is split into fields, and
+    each record against MAX_RECORD_CHARS and MAX_FIELD_CHARS while it is read, so that a file of a few MB cannot
+    make millions of fields. A quote that is never closed is reported at the line of the record it opens.
+    """
+    text = _decode(path, data, encoding)
+    head = text[: MAX_HEADER_CHARS + 1]
+    ends = [i for i in (head.find("\n"), head.find("\r")) if i >= 0]
+    first_line = head[: min(ends, default=len(head))]
+    if len(first_line) > MAX_HEADER_CHARS:
+        raise InputError(
+            f"{path}, line 1: the header line is longer than {MAX_HEADER_CHARS:,} characters (limit MAX_HEADER_CHARS); "
+            f"a survey export's header is a few KB. Is this the respondent file? / de kopregel is te lang",
+            path=path, rule=LIMIT)
+    delimiter = _sniff_delimiter(first_line)
+    previous_limit = csv.field_size_limit(MAX_FIELD_CHARS)
+    try:
+        return _parse_csv(path, text, delimiter)
+    finally:
+        csv.field_size_limit(previous_limit)
+
+
+def _parse_csv(path: Path, text: str, delimiter: str) -> RawTable:
+    state = [0, 0, MAX_HEADER_CHARS]
+    reader = csv.reader(_bounded_lines(io.StringIO(text, newline=""), state), delimiter=delimiter)
+    header, width, end = None, 0, 0  # end: the last physical line of the last complete record
+    records, rows, ragged = [], [], []
+    last = (0, 1)  # (offset, line) where the last complete record starts
+    try:
+        header = [h.strip() for h in next(reader)]
+        width, end, last, state[1], state[2] = len(header), reader.line_num, (0, 1), state[0], MAX_RECORD_CHARS
+        if width > MAX_COLUMNS:
+            raise InputError(
+                f"{path}, line 1: the header has {width:,} columns, more than {MAX_COLUMNS:,} (limit MAX_COLUMNS) "
+                f"/ de kopregel heeft te veel kolommen", path=path, rule=LIMIT)
+        for record in reader:
+            start, end = end + 1, reader.line_num
+            last, state[1] = (state[1], start), state[0]
+            n = len(record)
+            if n != width:
+                if end - start >= MAX_RECORD_LINES:
+                    raise _swallowed(path, text[last[0]:state[0]], delimiter, start, end, n, width)
+                if n > width:
+                    if any(c.strip() for c in record[width:]):
+                        ragged.append((start, n))
+                    del record[width:]  # the cells beyond the header are not kept (a row of a million fields)
+                else:
+                    record.extend([""] * (width - n))
+            records.append(record)
+            rows.append(start)
     except StopIteration:
         raise InputError(f"{path}: the file is empty / het bestand is leeg", path=path, rule="file_empty") from None
-    header = [h.strip() for h in header]
-    width = len(header)
-    ragged = [(row, len(rec)) for row, rec in zip(rows, records) if len(rec) > width and any(c.strip() for c in rec[width:])]
-    cells = [(rec + [""] * width)[:width] for rec in records]
-    frame = pd.DataFrame(cells, columns=range(width), dtype=object)
+    except _RecordTooLong:
+        start = end + 1
+        if header is None:
+            what = f"the header is longer than {MAX_HEADER_CHARS:,} characters (limit MAX_HEADER_CHARS)"
+        else:
+            what = (f"the record starting on line {start} is longer than {MAX_RECORD_CHARS:,} characters "
+                    f"(limit MAX_RECORD_CHARS; read up to line {reader.line_num + 1})")
+        raise InputError(f"{path}, line {start}: {what}; a quote that is never closed makes one record of the rest "
+                         f"of the file / regel te lang", path=path, rule=LIMIT) from None
+    except csv.Error as exc:
+        start = end + 1
+        if "field larger than field limit" in str(exc):
+            raise InputError(
+                f"{path}, line {start}: a field of the record starting on line {start} is longer than "
+                f"{MAX_FIELD_CHARS:,} characters (limit MAX_FIELD_CHARS; read up to line {reader.line_num}); "
+                f"a quote that is never closed makes one field of the lines after it / veld te lang",
+                path=path, rule=LIMIT) from None
+        raise InputError(f"{path}, line {start}: not readable as csv: {exc}", path=path, rule="csv_syntax") from None
+    if _quote_left_open(text[last[0]:], delimiter):
+        raise InputError(
+            f"{path}, line {last[1]}: a quote (\") opened in the record starting on line {last[1]} is never closed "
+            f"(the file ends on line {end}) / aanhalingsteken niet gesloten", path=path, rule="csv_syntax")
+    frame = pd.DataFrame(records, columns=range(width), dtype=object)
     frame.columns = _unique_names(header)
     return RawTable(path, "csv", frame, rows, _duplicates(header), ragged)
 
 
-def _read_xlsx(path: Path, sheet) -> RawTable:
+def _swallowed(path: Path, record_text: str, delimiter: str, start: int, end: int, n: int, width: int) -> InputError:
+    """The error for a record that spans many lines and has a wrong number of fields: a stray quote, most likely."""
+    if _quote_left_open(record_text, delimiter):
+        return InputError(
+            f"{path}, line {start}: a quote (\") opened in the record starting on line {start} is never closed "
+            f"(the file ends on line {end}) / aanhalingsteken niet gesloten", path=path, rule="csv_syntax")
+    return InputError(
+        f"{path}, line {start}: the record starting on line {start} runs to line {end} ({end - start + 1} lines, "
+        f"more than MAX_RECORD_LINES = {MAX_RECORD_LINES}) and has {n} fields where the header has {width}: a quote "
+        f"(\") opened on line {start} or after closes only on line {end} / aanhalingsteken niet gesloten",
+        path=path, rule="csv_syntax")
+
+
+def _check_zip(path: Path) -> None:
+    """Refuse a workbook that is no zip, or whose members declare more than MAX_XLSX_BYTES uncompressed.
+
+    The declared sizes bound what openpyxl can inflate: Python's zipfile stops a member at its declared
+    file_size (ZipExtFile cuts the inflated data there and then fails its CRC check). Tried on Python 3.11:
+    a member of 50 MB of deflated b"A" whose headers declare 1,000 bytes gives read() == 1,000 bytes with the
+    CRC check disabled, and BadZipFile("Bad CRC-32") with it, never 50 MB.
+    """
     try:
-        sheet_frame = pd.read_excel(path, sheet_name=sheet, header=None, dtype=object, engine="openpyxl")
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+        raise InputError(f"{path}: not readable as an Excel workbook: not a valid zip archive ({exc}) "
+                         f"/ geen geldig xlsx-bestand", path=path, rule="file_type_mismatch") from None
+    total = sum(member.file_size for member in members)
+    if total > MAX_XLSX_BYTES:
+        raise InputError(
+            f"{path}: the workbook's {len(members)} parts declare {total:,} bytes uncompressed, more than "
+            f"{MAX_XLSX_BYTES:,} (limit MAX_XLSX_BYTES); a survey workbook holds less than 1 MB "
+            f"/ het werkboek is uitgepakt te groot", path=path, rule=LIMIT)
+
+
+def _cell_value(cell):
+    """A cell as pandas' openpyxl reader converts it (pandas.io.excel._openpyxl.OpenpyxlReader._convert_cell)."""
+    value = cell.value
+    if value is None:
+        return ""
+    if cell.data_type == "e":  # an error such as #DIV/0!
+        return np.nan
+    if cell.data_type == "n":
+        whole = int(value)
+        return whole if whole == value else float(value)
+    return value
+
+
+def _sheet_cells(path: Path, sheet) -> list[list]:
+    """The rows of a read-only openpyxl sheet as pandas' reader gives them (trailing empty cells and rows trimmed,
+    rows padded to the widest), refusing a sheet beyond MAX_XLSX_ROWS rows or MAX_XLSX_CELLS cells as padded.
+
+    A workbook of a few KB can place one cell at XFD1048576: pandas would pad 17 billion cells.
+    """
+    from openpyxl.utils import get_column_letter
+
+    sheet.reset_dimensions()  # the declared dimensions can be wrong: the cells tell the extent (pandas GH 39486)
+    data, last, widest = [], 0, 0
+    for number, row in enumerate(sheet.rows, start=1):
+        if number > MAX_XLSX_ROWS:
+            raise InputError(f"{path}, sheet {sheet.title!r}, row {number:,}: more rows than {MAX_XLSX_ROWS:,} "
+                             f"(limit MAX_XLSX_ROWS, Excel's own) / te veel rijen", path=path, rule=LIMIT)
+        cells = [_cell_value(cell) for cell in row]
+        while cells and cells[-1] == "":
+            cells.pop()
+        if cells:
+            last, widest = number, max(widest, len(cells))
+            if last * widest > MAX_XLSX_CELLS:
+                raise InputError(
+                    f"{path}, sheet {sheet.title!r}, row {number:,}: the sheet reaches row {number:,} and column "
+                    f"{get_column_letter(widest)} ({widest:,} columns), {last * widest:,} cells, more than "
+                    f"{MAX_XLSX_CELLS:,} (limit MAX_XLSX_CELLS) / het werkblad is te groot", path=path, rule=LIMIT)
+        data.append(cells)
+    del data[last:]
+    return [cells + [""] * (widest - len(cells)) for cells in data]
+
+
+def _read_xlsx(path: Path, sheet) -> RawTable:
+    """Read a sheet as pd.read_excel(header=None, dtype=object, engine="openpyxl") does, within the limits above."""
+    _check_zip(path)
+    try:
+        import openpyxl
+        from pandas.io.parsers import TextParser
+
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
+        try:
+            chosen = book[sheet] if isinstance(sheet, str) else book.worksheets[sheet]
+            data = _sheet_cells(path, chosen)
+        finally:
+            book.close()
+        sheet_frame = TextParser(data, header=None, dtype=object, skip_blank_lines=False).read() if data else pd.DataFrame()
+    except InputError:
+        raise
     except Exception as exc:  # openpyxl raises many types for corrupt workbooks
         raise InputError(f"{path}: not readable as an Excel workbook: {exc}", path=path, rule="file_type_mismatch") from None
     if sheet_frame.empty:
@@ -200,17 +393,42 @@ def _read_sav(path: Path, keep) -> RawTable:
     """
     import pyreadstat
 
-    from igb.survey.sav import read_sav_columns
+    from igb.survey import sav
 
+    header = sav.read_header(path)
+    if header is not None and header.case_size > sav.max_case_size(path):
+        raise InputError(
+            f"{path}: the header declares {header.case_size:,} values per case, more than a file of "
+            f"{path.stat().st_size:,} bytes can describe (each needs a 32-byte variable record); the file is "
+            f"damaged / het bestand is beschadigd", path=path, rule="file_type_mismatch")
     try:
         _, meta = pyreadstat.read_sav(str(path), metadataonly=True, user_missing=True)
-        columns = [c for c in meta.column_names if keep is None or keep(c)]
+    except BaseException as exc:  # pyreadstat.ReadstatError and friends
+        raise _sav_unreadable(path, exc) from None
+    unnamed = [i for i, c in enumerate(meta.column_names, start=1) if not isinstance(c, str) or not c]
+    if unnamed:  # pyreadstat gives None for a name of NUL bytes
+        raise InputError(f"{path}: variable {unnamed[0]} has no readable name; the file is damaged "
+                         f"/ het bestand is beschadigd", path=path, rule="file_type_mismatch")
+    if len(meta.column_names) > MAX_SAV_VARIABLES:
+        raise InputError(
+            f"{path}: the file has {len(meta.column_names):,} variables, more than {MAX_SAV_VARIABLES:,} "
+            f"(limit MAX_SAV_VARIABLES) / te veel variabelen", path=path, rule=LIMIT)
+    columns = [c for c in meta.column_names if keep is None or keep(c)]
+    try:
         if columns:
-            frame = read_sav_columns(path, meta.column_names, columns)
+            frame = sav.read_sav_columns(path, meta.column_names, columns)
+            bad = sav.undecodable_text(path, meta, frame, columns)
         else:  # nothing the codebook knows: validation reports the missing columns
-            frame = pd.DataFrame(index=pd.RangeIndex(max(meta.number_rows or 0, 0)))
-    except Exception as exc:  # pyreadstat.ReadstatError, polars errors and friends
-        raise InputError(f"{path}: not readable as an SPSS .sav file: {exc}", path=path, rule="file_type_mismatch") from None
+            frame, bad = pd.DataFrame(index=pd.RangeIndex(max(meta.number_rows or 0, 0))), None
+    except BaseException as exc:  # polars errors and friends
+        raise _sav_unreadable(path, exc) from None
+    if bad is not None:
+        variable, case, raw, encoding = bad
+        shown = "" if raw is None else f" ({raw[:60]!r}{'...' if len(raw) > 60 else ''})"
+        raise InputError(
+            f"{path}: variable {variable}, case {case}: bytes{shown} cannot be decoded as {encoding}, the "
+            f"encoding the file declares; the readers would cut the text short. Correct the value, or save the "
+            f"file again from SPSS / tekstcodering onleesbaar", path=path, rule="encoding")
     missing = {}
     for column, values in (meta.missing_user_values or {}).items():
         missing.setdefault(column, []).extend(("value", v) for v in values)
@@ -220,6 +438,21 @@ def _read_sav(path: Path, keep) -> RawTable:
     skipped = [c for c in meta.column_names if c not in read]
     rows = np.arange(1, len(frame) + 1)
     return RawTable(path, "sav", frame, rows, [], [], dict(meta.variable_value_labels or {}), missing, skipped)
+
+
+def _sav_unreadable(path: Path, exc: BaseException) -> InputError:
+    """The InputError for an exception of a .sav reader; KeyboardInterrupt and friends go on.
+
+    polars-readstat reports some damage by a Rust panic, pyo3's PanicException, which is a BaseException (a NUL
+    byte in a variable name does it).
+    """
+    if not isinstance(exc, Exception) and type(exc).__name__ != "PanicException":
+        raise exc
+    if "Unable to convert string to the requested encoding" in str(exc):  # readstat, on a name or label
+        return InputError(
+            f"{path}: a variable name or label holds bytes that cannot be decoded in the encoding the file "
+            f"declares ({exc}) / tekstcodering onleesbaar", path=path, rule="encoding")
+    return InputError(f"{path}: not readable as an SPSS .sav file: {exc}", path=path, rule="file_type_mismatch")
 
 
 def _duplicates(header: list[str]) -> list[str]:

@@ -36,6 +36,7 @@ RULES: dict[str, str] = {
     "unsupported_format": ERROR,
     "encoding": ERROR,
     "csv_syntax": ERROR,
+    "limit_exceeded": ERROR,
     "column_duplicate": ERROR,
     "row_length": ERROR,
     "column_missing": ERROR,
