@@ -20,7 +20,13 @@ DEFAULT_TABLES = ("4.1", "fig4.1", "VII.2", "VII.3", "VIII.2", "VIII.3", "IX.1",
 
 def differences(baseline: pd.DataFrame, current: pd.DataFrame, *, tables=DEFAULT_TABLES, alpha: float = 0.05,
                 unit_types=("all", "sector_group", "municipality")) -> pd.DataFrame:
-    """Per table cell present in both waves: pct of each, difference (current minus baseline, points), interval."""
+    """Per table cell present in both waves: pct of each, difference (current minus baseline, points), interval.
+    `tables` are names of the registry (params/tables.yaml); an unknown name is an error."""
+    from igb.analysis.registry import load_registry
+
+    unknown = [name for name in tables if name not in load_registry().tables]
+    if unknown:
+        raise KeyError(f"tables {unknown} are not in params/tables.yaml")
     def pick(t):
         t = t[t["table"].isin(tables) & t["unit_type"].isin(unit_types) & (t["category"] == "yes")]
         return t[~t["suppressed"] & t["count"].notna() & (t["n"] > 0)]

@@ -67,7 +67,11 @@ class WaveContext:
         if unit_type is not None:
             t = t[t["unit_type"].isin([unit_type, "all"])]
         if t.empty:
-            raise KeyError(f"no table {name!r} for wave {self.wave!r}; known: {sorted(self.tables['table'].unique())}")
+            registry = load_registry(self.codebook, (self.paths or project_paths()).params / "tables.yaml")
+            if name in registry.tables:  # declared, but the wave lacks what it needs: say which, never an empty table
+                raise KeyError(f"table {name!r} is empty for wave {self.wave!r}: it lacks "
+                               f"{self.missing_items(table=name) or registry[name].items}")
+            raise KeyError(f"no table {name!r} in params/tables.yaml; known: {list(registry.tables)}")
         return t
 
     def show(self, name: str, *, unit_type: str | None = None) -> pd.DataFrame:
