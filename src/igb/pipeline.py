@@ -12,7 +12,7 @@ from pathlib import Path
 
 from concurrent.futures import ThreadPoolExecutor
 
-from igb.analysis.maturity import assess, hidden_cells, load_model
+from igb.analysis.maturity import DOCUMENTS_FILE, assess, documents_frame_for_file, hidden_cells, load_model, read_documents
 from igb.analysis.tables import report_tables, suppress_tables
 from igb.config import Paths, paths as project_paths
 from igb.errors import ValidationFailed
@@ -29,10 +29,11 @@ def prepare(wave: str, *, paths: Paths | None = None, out: str | Path | None = N
 
     Also writes tables.parquet (every report table, suppressed by the privacy rule: `min_cell` if given, else the
     wave's, else the default; the value is kept in the file's metadata), maturity.csv (stage per municipality,
-    params/maturity.yaml, none below min_cell) with maturity_evidence.csv, and validation.csv. Only
-    respondents.parquet holds respondent rows: it is the researcher's own data, as the raw file is. Returns (path
-    written, validation report). On any validation error nothing is written and ValidationFailed carries the
-    report. The raw file is only read.
+    params/maturity.yaml, none below min_cell; with the document evidence of data/raw/<wave>/documents.csv if the
+    wave has one, validated like the respondent file and copied to documents.csv) with maturity_evidence.csv, and
+    validation.csv. Only respondents.parquet holds respondent rows: it is the researcher's own data, as the raw
+    file is. Returns (path written, validation report). On any validation error nothing is written and
+    ValidationFailed carries the report. The raw file is only read.
     """
     from igb.survey.recode import load_recode, recode  # here, not at the top: the schema library costs ≈0.3 s
     from igb.survey.schema import validate_file        # to import, and planning reports needs neither
@@ -46,18 +47,30 @@ def prepare(wave: str, *, paths: Paths | None = None, out: str | Path | None = N
     if canonical is None:
         raise ValidationFailed(report)
     frame = recode(canonical, wave=wave, codebook=codebook, recode=load_recode(paths.recode))
+    # maturity: the optional document evidence (data/raw/<wave>/documents.csv), validated before anything is written
+    model = load_model(paths.params / "maturity.yaml")
+    documents, documents_file = None, paths.raw(wave) / DOCUMENTS_FILE
+    if documents_file.exists():
+        documents_report, documents = read_documents(documents_file, model=model,
+                                                     municipalities=frame["municipality"].astype(str).unique())
+        if documents is None:
+            raise ValidationFailed(documents_report)
+        report = type(report)(report.file, [*report.problems, *documents_report.problems], report.n_rows)
     target = Path(out) if out else paths.processed(wave) / "respondents.parquet"
     with ThreadPoolExecutor(1) as writer:  # arrow writes without the GIL: the tables are computed meanwhile
         written = writer.submit(write_parquet, frame, target)
         tables = suppress_tables(report_tables(frame, codebook=codebook, sent=spec.sent or None), min_cell)
         tables.attrs["min_cell"] = min_cell
-        stages, evidence = assess(frame, load_model(paths.params / "maturity.yaml"), min_cell=min_cell,
-                                  hidden=hidden_cells(tables))
+        stages, evidence = assess(frame, model, min_cell=min_cell, hidden=hidden_cells(tables), documents=documents)
         written.result()
     write_parquet(tables, target.parent / "tables.parquet")
     write_csv(report.to_frame(), target.parent / "validation.csv")
     write_csv(stages, target.parent / "maturity.csv")
     write_csv(evidence, target.parent / "maturity_evidence.csv")
+    if documents is not None:  # the validated copy every notebook and report reads (WaveContext.stages)
+        write_csv(documents_frame_for_file(documents), target.parent / DOCUMENTS_FILE)
+    else:
+        (target.parent / DOCUMENTS_FILE).unlink(missing_ok=True)  # evidence removed from the wave: none is used
     return target, report
 
 

@@ -73,13 +73,13 @@ def test_a_failing_notebook_is_reported_not_raised(tmp_path):
 
 
 def test_unchanged_notebooks_are_not_rendered_again(tmp_path):
-    from igb.report import kernels
+    from igb.report.jobs import run as run_jobs
     from igb.report.render import pending
 
     project = small_project(tmp_path)
     todo, done = pending("small", names=["03_collaboration"], paths=project)
     assert len(todo) == 1 and not done
-    assert [r.ok for r in kernels.run_jobs(todo, workers=1)] == [True]
+    assert [r.ok for r in run_jobs(todo, 1, root=project.root)] == [True]
     todo, done = pending("small", names=["03_collaboration"], paths=project)
     assert not todo and done[0].skipped
     assert len(pending("small", names=["03_collaboration"], force=True, paths=project)[0]) == 1

@@ -4,26 +4,44 @@ Indicators are municipality-level shares and counts of survey answers; each stag
 (indicator, comparison, threshold); stages are cumulative. The output names, for each municipality, its
 stage and every criterion met and missed with the figure and the threshold. A municipality with too few
 respondents (or too few collaborators for the criteria that concern them) gets no stage and the reason.
+
+Evidence. Each criterion is marked in params/maturity.yaml as one the survey observes (`evidence: survey`) or one
+it can only approximate (`evidence: proxy`: the local health memorandum, an IGB lead, a vision, anchoring). A wave
+may add document and interview evidence, `data/raw/<wave>/documents.csv` (`read_documents`): for a criterion with
+document evidence the document decides; otherwise the survey indicator, or its proxy, does. A stage is
+established (`stage`) when every criterion of it and of the stages below is met and at least one of its criteria
+through the survey's own observation or a document. A stage whose criteria are met only through proxies is
+provisional (`provisional_stage`), never claimed, and `to_confirm` names the proxies that documents would have to
+confirm. So a survey-only wave claims no stage the survey cannot establish: on the questionnaire of 2009 no
+criterion of stages 4 and 5 is observed, and stages above 3 are at most provisional.
+
+Uncertainty (`stage_low`, `stage_high`, `stage_probability`): see `distribution`.
 """
 
 from __future__ import annotations
 
 import operator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from igb._checks import check_lang
 from igb.config import load_params, paths
-from igb.errors import ConfigError
+from igb.errors import ConfigError, InputError
 
 OPS = {">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt}
 NO_STAGE_YET = {"nl": "nog geen stadium", "en": "no stage yet"}
+EVIDENCE_KINDS = ("survey", "proxy")
+SOURCES = ("survey", "proxy", "document")  # what decided a criterion: an observation, a proxy, a document
+DEFAULT_UNCERTAINTY = {"prior": 0.5, "level": 0.9, "draws": 4000, "seed": 270161002}
 
 
 @dataclass(frozen=True)
 class Criterion:
-    """One condition of a stage: indicator op threshold."""
+    """One condition of a stage: indicator op threshold. `evidence`: survey (observed) or proxy (approximated);
+    `document` (nl, en): the document evidence that would decide it."""
 
     id: str
     stage: int
@@ -33,28 +51,44 @@ class Criterion:
     step: float
     rationale: str
     proxy: str = ""
+    evidence: str = "survey"
+    name: dict = field(default_factory=dict, compare=False, hash=False)
+    document: dict = field(default_factory=dict, compare=False, hash=False)
+
+    def title(self, lang: str = "nl") -> str:
+        """What the criterion stands for (the stage's own words), in the language asked."""
+        return self.name.get(lang, "")
 
 
 @dataclass(frozen=True)
 class Model:
-    """The maturity model: indicators, stages with their criteria, and the minimum bases."""
+    """The maturity model: indicators, stages with their criteria, the minimum bases and the uncertainty settings."""
 
     indicators: dict
     stages: list[dict]
     criteria: list[Criterion]
     min_respondents: int
     min_collaborators: int
+    uncertainty: dict = field(default_factory=lambda: dict(DEFAULT_UNCERTAINTY), compare=False, hash=False)
 
     def stage_name(self, stage: int | None, lang: str = "nl") -> str:
-        check_lang(lang)
-        if stage is None or stage == 0:
+        return self._stage_name(stage, check_lang(lang))
+
+    def _stage_name(self, stage: int | None, lang: str) -> str:  # lang already checked (judge checks it once)
+        if stage is None or pd.isna(stage) or stage == 0:
             return NO_STAGE_YET[lang]
         return next(s["name"][lang] for s in self.stages if s["stage"] == stage)
+
+    def criterion(self, criterion_id: str) -> Criterion:
+        return next(c for c in self.criteria if c.id == str(criterion_id))
 
     def with_threshold(self, criterion_id: str, threshold: float) -> "Model":
         """The same model with one threshold moved (for the sensitivity analysis)."""
         criteria = [replace(c, threshold=threshold) if c.id == criterion_id else c for c in self.criteria]
         return replace(self, criteria=criteria)
+
+    def stage_numbers(self) -> list[int]:
+        return sorted({c.stage for c in self.criteria})
 
 
 def load_model(path=None) -> Model:
@@ -63,61 +97,117 @@ def load_model(path=None) -> Model:
     try:
         criteria = [Criterion(str(c["id"]), int(s["stage"]), c["indicator"], c["op"], float(c["threshold"]),
                               float(c.get("step", 0)), " ".join(str(c.get("rationale", "")).split()),
-                              " ".join(str(c.get("proxy", "")).split()))
+                              " ".join(str(c.get("proxy", "")).split()), str(c["evidence"]),
+                              {k: " ".join(str(v).split()) for k, v in (c.get("name") or {}).items()},
+                              {k: " ".join(str(v).split()) for k, v in (c.get("document") or {}).items()})
                     for s in data["stages"] for c in s["criteria"]]
-        model = Model(data["indicators"], data["stages"], criteria, int(data["min_respondents"]), int(data["min_collaborators"]))
+        uncertainty = {**DEFAULT_UNCERTAINTY, **(data.get("uncertainty") or {})}
+        uncertainty = {"prior": float(uncertainty["prior"]), "level": float(uncertainty["level"]),
+                       "draws": int(uncertainty["draws"]), "seed": int(uncertainty["seed"])}
+        model = Model(data["indicators"], data["stages"], criteria, int(data["min_respondents"]),
+                      int(data["min_collaborators"]), uncertainty)
     except (KeyError, TypeError, ValueError) as exc:
         raise ConfigError(f"maturity.yaml: missing or malformed entry {exc}") from None
+    if not (0 < model.uncertainty["level"] < 1 and model.uncertainty["prior"] > 0 and model.uncertainty["draws"] >= 1):
+        raise ConfigError(f"maturity.yaml: uncertainty needs 0 < level < 1, prior > 0, draws >= 1; got {model.uncertainty}")
     for c in criteria:
         if c.indicator not in model.indicators:
             raise ConfigError(f"maturity.yaml: criterion {c.id} uses unknown indicator {c.indicator!r}")
         if c.op not in OPS:
             raise ConfigError(f"maturity.yaml: criterion {c.id} has operator {c.op!r}; use one of {sorted(OPS)}")
+        if c.evidence not in EVIDENCE_KINDS:
+            raise ConfigError(f"maturity.yaml: criterion {c.id} has evidence {c.evidence!r}; use one of {list(EVIDENCE_KINDS)}")
+        if c.evidence == "proxy" and not (c.proxy and c.document.get("nl") and c.document.get("en")):
+            raise ConfigError(f"maturity.yaml: proxy criterion {c.id} needs `proxy` (what the survey figure approximates) "
+                              "and `document` (nl, en: the evidence that would decide it)")
+        if not (c.name.get("nl") and c.name.get("en")):
+            raise ConfigError(f"maturity.yaml: criterion {c.id} needs a `name` in nl and en")
+    if len({c.id for c in criteria}) != len(criteria):
+        raise ConfigError("maturity.yaml: criterion ids must be unique")
     return model
 
 
-def indicators(respondents: pd.DataFrame, model: Model) -> pd.DataFrame:
-    """One row per municipality: its respondents, collaborators and every indicator of the model.
+# -- counts and indicators ---------------------------------------------------------------------------------------
+@dataclass
+class Counts:
+    """Per municipality (in `municipalities` order): respondents, collaborators and, for every (item, category) the
+    model uses, the count k answering the category and the number n who answered the item."""
 
-    Computed from one CountCube pass over the items the model uses (vectorised over respondents).
-    """
+    municipalities: list[str]
+    respondents: np.ndarray
+    collaborators: np.ndarray
+    cells: dict  # (item, category) -> (k, n) arrays, or None when the wave lacks the item
+
+
+def _keys_of(spec: dict) -> list[tuple[str, str]]:
+    return [(str(i), spec.get("category", "yes")) for i in (spec.get("items") or [spec["item"]])]
+
+
+def _municipality_key(m: str):
+    return (0, int(m)) if m.isdigit() else (1, m)
+
+
+def count(respondents: pd.DataFrame, model: Model) -> Counts:
+    """One CountCube pass over the items the model uses (vectorised over respondents)."""
     from igb.analysis.tables import CountCube
 
-    items = sorted({i for spec in model.indicators.values() for i in (spec.get("items") or [spec["item"]])} | {"collaborates"})
-    cube = CountCube(respondents, items)
+    keys = list(dict.fromkeys(k for spec in model.indicators.values() for k in _keys_of(spec)))
+    cube = CountCube(respondents, sorted({i for i, _ in keys} | {"collaborates"}))
+    unit, units = cube.unit_index("municipality")  # per cell of the cube, its municipality
+    units = [str(u) for u in units]
+    municipalities = sorted(units, key=_municipality_key)
+    position = np.array([units.index(m) for m in municipalities], dtype=int)
+    keep = unit >= 0
 
-    def per_municipality(item: str, category: str) -> pd.DataFrame:
-        t = cube.table([item], by="municipality", categories=[category])
-        return t.set_index("unit")[["count", "n"]].astype(float)
+    def per_municipality(item: str, category: str):
+        if item not in cube.counts:
+            return None
+        answers, cells = cube.counts[item]
+        per_unit = np.zeros((len(units), cells.shape[1]), dtype=np.int64)
+        np.add.at(per_unit, unit[keep], cells[keep])
+        k = per_unit[:, answers.index(category)] if category in answers else np.zeros(len(units), dtype=np.int64)
+        return k[position].astype(float), per_unit.sum(axis=1)[position].astype(float)
 
-    sizes = respondents.groupby("municipality", sort=False, observed=True).size()
-    out = pd.DataFrame({"municipality": [str(m) for m in sizes.index], "respondents": sizes.to_numpy()})
-    out = out.set_index("municipality")
-    collab = per_municipality("collaborates", "yes") if "collaborates" in cube.counts else None
-    out["collaborators"] = (collab["count"].reindex(out.index).fillna(0) if collab is not None else 0).astype(int)
+    by = respondents.groupby("municipality", sort=False, observed=True).size()
+    sizes = pd.Series(by.to_numpy(), index=[str(m) for m in by.index]).reindex(municipalities).fillna(0).to_numpy()
+    collab = per_municipality("collaborates", "yes")
+    cells = {key: per_municipality(*key) for key in keys}
+    return Counts(municipalities, np.asarray(sizes).astype(int),
+                  (collab[0] if collab is not None else np.zeros(len(municipalities))).astype(int), cells)
+
+
+def _indicator_frame(counts: Counts, model: Model) -> pd.DataFrame:
+    out = pd.DataFrame({"municipality": counts.municipalities, "respondents": counts.respondents,
+                        "collaborators": counts.collaborators})
     for name, spec in model.indicators.items():
-        kind, category = spec["kind"], spec.get("category", "yes")
-        items_of = spec.get("items") or [spec["item"]]
+        kind = spec["kind"]
         shares = []
-        for item in items_of:
-            if item not in cube.counts:
-                shares.append(pd.Series(float("nan"), index=out.index))
+        for key in _keys_of(spec):
+            cell = counts.cells[key]
+            if cell is None:
+                shares.append(np.full(len(out), np.nan))
                 continue
-            t = per_municipality(item, category).reindex(out.index)
+            k, n = cell
             if kind == "count":
-                shares.append(t["count"].fillna(0))
+                shares.append(k.copy())
             else:
-                shares.append((100 * t["count"] / t["n"]).where(t["n"] > 0))
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    shares.append(np.where(n > 0, 100 * k / np.where(n > 0, n, 1), np.nan))
+        stacked = np.column_stack(shares)
         if kind in ("share", "count"):
-            out[name] = shares[0]
+            out[name] = stacked[:, 0]
         elif kind == "mean_share":
-            out[name] = pd.concat(shares, axis=1).mean(axis=1, skipna=False)
+            out[name] = stacked.mean(axis=1)  # NaN if any share is missing (skipna=False)
         elif kind == "min_share":
-            out[name] = pd.concat(shares, axis=1).min(axis=1, skipna=False)
+            out[name] = stacked.min(axis=1)
         else:
             raise ConfigError(f"maturity.yaml: indicator {name} has unknown kind {kind!r}")
-    out = out.reset_index()
-    return out.sort_values("municipality", key=lambda s: s.map(lambda v: (0, int(v)) if v.isdigit() else (1, v))).reset_index(drop=True)
+    return out
+
+
+def indicators(respondents: pd.DataFrame, model: Model) -> pd.DataFrame:
+    """One row per municipality: its respondents, collaborators and every indicator of the model."""
+    return _indicator_frame(count(respondents, model), model)
 
 
 def needs_collaborators(model: Model, indicator: str) -> bool:
@@ -127,19 +217,211 @@ def needs_collaborators(model: Model, indicator: str) -> bool:
     return any(str(i).startswith(("way_", "pos_", "neg_", "pol_", "partner_", "ext_")) for i in items)
 
 
+# -- document evidence -------------------------------------------------------------------------------------------
+DOCUMENT_COLUMNS = ("municipality", "criterion", "met", "source")
+DOCUMENTS_FILE = "documents.csv"
+MAX_SOURCE_CHARS = 300  # a title and a page; it is quoted in every report of the municipality
+MET_VALUES = {"yes": True, "ja": True, "no": False, "nee": False}
+# rule -> (severity, English template, Dutch template), in the style of igb.survey.schema.RULES
+DOCUMENT_RULES: dict[str, tuple[str, str, str]] = {
+    "documents_column_missing": ("error", "required column {column!r} is missing; documents.csv has the columns {allowed}",
+                                 "verplichte kolom {column!r} ontbreekt; documents.csv heeft de kolommen {allowed}"),
+    "documents_column_duplicate": ("error", "column {column!r} appears more than once in the header",
+                                   "kolom {column!r} staat meer dan eens in de kopregel"),
+    "documents_column_unknown": ("warning", "column {column!r} is not one of {allowed} and is ignored",
+                                 "kolom {column!r} hoort niet bij {allowed} en wordt genegeerd"),
+    "documents_row_length": ("error", "the row has {value} fields, more than the header's",
+                             "de rij heeft {value} velden, meer dan de kopregel"),
+    "documents_no_rows": ("warning", "the file has a header but no evidence: stages rest on the survey alone",
+                          "het bestand heeft een kopregel maar geen bewijs: de stadia berusten alleen op de vragenlijst"),
+    "documents_empty_row": ("warning", "the row is empty and is skipped", "de rij is leeg en wordt overgeslagen"),
+    "documents_value_missing": ("error", "{column!r} is empty", "{column!r} is leeg"),
+    "documents_municipality_unsafe": ("error", "municipality code {value!r} is not a code: use {allowed}",
+                                      "gemeentecode {value!r} is geen code: gebruik {allowed}"),
+    "documents_municipality_unknown": ("error", "municipality {value!r} is not one of the wave's municipalities {allowed}",
+                                       "gemeente {value!r} hoort niet bij de gemeenten van deze ronde {allowed}"),
+    "documents_criterion_unknown": ("error", "criterion {value!r} is not a criterion of params/maturity.yaml; known: {allowed}",
+                                    "criterium {value!r} staat niet in params/maturity.yaml; bekend: {allowed}"),
+    "documents_met_invalid": ("error", "met is {value!r}; use yes or no (ja or nee)",
+                              "met is {value!r}; gebruik yes of no (ja of nee)"),
+    "documents_source_invalid": ("error", "the source {why}", "de bron {why_nl}"),
+    "documents_duplicate": ("error", "municipality {municipality!r} has evidence on criterion {criterion} more than once "
+                                     "(first on row {first}): say once whether it is met",
+                            "gemeente {municipality!r} heeft meer dan eens bewijs voor criterium {criterion} (eerst op rij "
+                            "{first}): zeg één keer of het gehaald is"),
+}
+
+
+def _doc_problem(rule: str, file, *, row=None, column=None, value=None, **fmt):
+    from igb.survey.schema import Problem
+
+    severity, en, nl = DOCUMENT_RULES[rule]
+    value_text = None if value is None else str(value)
+    fields = {"column": column, "value": value_text, **fmt}
+    return Problem(str(file), row, column, value_text, rule, severity, en.format(**fields), nl.format(**fields))
+
+
+def _listing(values, limit: int = 20) -> str:
+    values = list(values)
+    return ", ".join(values[:limit]) + (f", ... ({len(values)})" if len(values) > limit else "")
+
+
+def _cell(value) -> str:
+    return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value).strip()
+
+
+def read_documents(path: str | Path, *, model: Model, municipalities) -> tuple:
+    """Read and validate a documents.csv: (ValidationReport, frame or None when there is an error).
+
+    Columns `municipality, criterion, met, source`: the municipality's code in the wave, a criterion id of
+    params/maturity.yaml (`2.1`; `2,1` as a Dutch spreadsheet writes it is read as 2.1), whether the document shows
+    the criterion met (yes/no, ja/nee, any case) and what the evidence is (a document's title and page, an
+    interview), quoted in the reports. Read like a respondent file (`igb.survey.io.read_raw`: UTF-8 with or without
+    BOM or UTF-16, comma or semicolon, the same limits); everything in it is untrusted: codes are checked with
+    `igb.safe`, and a source may not hold control characters, start like a spreadsheet formula or be longer than
+    MAX_SOURCE_CHARS. Every problem names file, row, column, value and rule. The frame has one row per
+    (municipality, criterion): municipality, criterion, met (bool), source, row.
+    """
+    from igb.safe import NAME_RULE, is_safe_name, starts_formula
+    from igb.survey.io import read_raw
+    from igb.survey.schema import Problem, ValidationReport
+
+    path = Path(path)
+    file = str(path)
+    try:
+        raw = read_raw(path)
+    except InputError as exc:
+        return ValidationReport(file, [Problem(file, None, None, None, exc.rule, "error", str(exc), str(exc))]), None
+    problems = []
+    allowed_columns = ", ".join(DOCUMENT_COLUMNS)
+    columns = [str(c).strip().lower() for c in raw.frame.columns]
+    frame = raw.frame.set_axis(columns, axis=1)
+    for name in raw.header_duplicates:
+        problems.append(_doc_problem("documents_column_duplicate", file, row=1, column=str(name)))
+    for row, n in raw.ragged_rows:
+        problems.append(_doc_problem("documents_row_length", file, row=row, value=n))
+    missing = [c for c in DOCUMENT_COLUMNS if c not in columns]
+    for c in missing:
+        problems.append(_doc_problem("documents_column_missing", file, row=1, column=c, allowed=allowed_columns))
+    for c in columns:
+        if c not in DOCUMENT_COLUMNS:
+            problems.append(_doc_problem("documents_column_unknown", file, row=1, column=c, allowed=allowed_columns))
+    if missing or raw.header_duplicates:
+        return ValidationReport(file, problems, len(frame)), None
+    known = [str(m) for m in municipalities]
+    known_set, ids = set(known), [c.id for c in model.criteria]
+    shown_known = _listing(sorted(known, key=_municipality_key))
+    rows, first_row = [], {}
+    for i, line in enumerate(raw.rows):
+        cells = {c: _cell(frame[c].iat[i]) for c in DOCUMENT_COLUMNS}
+        if not any(_cell(v) for v in frame.iloc[i]):
+            problems.append(_doc_problem("documents_empty_row", file, row=line))
+            continue
+        ok = True
+        for c in DOCUMENT_COLUMNS:
+            if not cells[c]:
+                problems.append(_doc_problem("documents_value_missing", file, row=line, column=c))
+                ok = False
+        code, criterion, met, source = (cells[c] for c in DOCUMENT_COLUMNS)
+        if code and not is_safe_name(code):
+            problems.append(_doc_problem("documents_municipality_unsafe", file, row=line, column="municipality",
+                                         value=code, allowed=NAME_RULE))
+            ok = False
+        elif code and code not in known_set:
+            problems.append(_doc_problem("documents_municipality_unknown", file, row=line, column="municipality",
+                                         value=code, allowed=shown_known))
+            ok = False
+        criterion = criterion.replace(",", ".")
+        if cells["criterion"] and criterion not in ids:
+            problems.append(_doc_problem("documents_criterion_unknown", file, row=line, column="criterion",
+                                         value=cells["criterion"], allowed=", ".join(ids)))
+            ok = False
+        if met and met.lower() not in MET_VALUES:
+            problems.append(_doc_problem("documents_met_invalid", file, row=line, column="met", value=met))
+            ok = False
+        why = None
+        if source and len(source) > MAX_SOURCE_CHARS:
+            why = (f"is longer than {MAX_SOURCE_CHARS} characters ({len(source)}): give a title and a page",
+                   f"is langer dan {MAX_SOURCE_CHARS} tekens ({len(source)}): geef een titel en een pagina")
+        elif source and not source.isprintable():
+            why = ("holds control characters (a line break, a terminal escape)",
+                   "bevat stuurtekens (een regelovergang, een terminal-escape)")
+        elif starts_formula(source):
+            why = ("starts with a character a spreadsheet reads as a formula (=, +, -, @): start with the document's title",
+                   "begint met een teken dat een spreadsheet als formule leest (=, +, -, @): begin met de titel van het document")
+        if why:
+            problems.append(_doc_problem("documents_source_invalid", file, row=line, column="source",
+                                         value=source[:80], why=why[0], why_nl=why[1]))
+            ok = False
+        if not ok:
+            continue
+        key = (code, criterion)
+        if key in first_row:
+            problems.append(_doc_problem("documents_duplicate", file, row=line, column="criterion", value=criterion,
+                                         municipality=code, criterion=criterion, first=first_row[key]))
+            continue
+        first_row[key] = line
+        rows.append({"municipality": code, "criterion": criterion, "met": MET_VALUES[met.lower()], "source": source,
+                     "row": line})
+    if not rows and not any(p.severity == "error" for p in problems):
+        problems.append(_doc_problem("documents_no_rows", file))
+    report = ValidationReport(file, problems, len(frame))
+    if not report.ok:
+        return report, None
+    return report, pd.DataFrame(rows, columns=["municipality", "criterion", "met", "source", "row"])
+
+
+def documents_frame_for_file(documents: pd.DataFrame) -> pd.DataFrame:
+    """Validated document evidence as the prepared copy stores it (met as yes/no)."""
+    return documents.assign(met=documents["met"].map({True: "yes", False: "no"}))[list(DOCUMENT_COLUMNS)]
+
+
+def load_documents(wave: str, model: Model, municipalities, *, paths=None) -> pd.DataFrame | None:
+    """The document evidence `igb prepare` validated for a wave (data/processed/<wave>/documents.csv), or None."""
+    from igb.config import paths as project_paths
+
+    path = (paths or project_paths()).processed(wave) / DOCUMENTS_FILE
+    if not path.exists():
+        return None
+    report, documents = read_documents(path, model=model, municipalities=municipalities)
+    if documents is None:
+        raise ConfigError(f"{path} does not pass validation (run `igb prepare --wave {wave}`):\n{report.format()}")
+    return documents
+
+
+# -- stages ------------------------------------------------------------------------------------------------------
+STAGE_COLUMNS = ["municipality", "respondents", "collaborators", "stage", "stage_name", "stage_low", "stage_high",
+                 "stage_probability", "provisional_stage", "provisional_name", "to_confirm", "to_settle", "reason"]
+EVIDENCE_COLUMNS = ["municipality", "stage", "criterion", "name", "indicator", "label", "evidence", "value", "op",
+                    "threshold", "survey_met", "met", "source", "document", "proxy"]
+
+
 def assess(respondents: pd.DataFrame, model: Model | None = None, *, lang: str = "nl", min_cell: int = 1,
-           hidden: set | None = None):
+           hidden: set | None = None, documents: pd.DataFrame | None = None, uncertainty: bool = True):
     """Stage per municipality and the evidence: returns (stages, evidence).
 
-    stages: municipality, respondents, collaborators, stage (1-5; 0 = no stage yet; empty = not assessed),
-    stage_name, reason. evidence: one row per municipality and criterion with value, threshold, met.
-    `min_cell` is the privacy floor (`igb.privacy`): a municipality with fewer respondents gets no stage and shows
-    no figure (its counts blank too), and a share of fewer collaborators than that is neither shown nor judged.
-    `hidden`: (item, municipality) pairs the suppressed tables hide (`hidden_cells`; item "response" for the count
-    of respondents): their figures are blanked here too, so no output gives back a cell the tables hide.
+    stages (STAGE_COLUMNS): municipality, respondents, collaborators, stage (the established stage, 1-5; 0 = no
+    stage yet; empty = not assessed), stage_name, stage_low, stage_high, stage_probability (how firm: `distribution`),
+    provisional_stage (a higher stage met only through proxies, else empty) with its provisional_name,
+    to_confirm (the proxy criteria the stage and the provisional stage rest on: documents would confirm them),
+    to_settle (proxy criteria that stop the next stage: a document could decide them), reason. evidence (EVIDENCE_COLUMNS): one row per municipality and
+    criterion with the survey's value, threshold, survey_met (what the survey indicator or proxy says), met (what
+    decides), source (survey, proxy or document) and document (the quoted source).
+    `documents`: validated document evidence (`read_documents`). `min_cell` is the privacy floor (`igb.privacy`):
+    a municipality with fewer respondents gets no stage, no range and shows no figure (its counts blank too), and
+    a share of fewer collaborators than that is neither shown nor judged. `hidden`: (item, municipality) pairs the
+    suppressed tables hide (`hidden_cells`; item "response" for the count of respondents): their figures are
+    blanked here too, so no output gives back a cell the tables hide. `uncertainty=False` leaves the three
+    uncertainty columns empty.
     """
     model = model or load_model()
-    return judge(indicators(respondents, model), model, lang=lang, min_cell=min_cell, hidden=hidden)
+    counts = count(respondents, model)
+    stages, evidence = judge(_indicator_frame(counts, model), model, lang=lang, min_cell=min_cell, hidden=hidden,
+                             documents=documents)
+    if uncertainty:
+        dist = _distribution(stages, evidence, counts, model)
+        stages = _with_uncertainty(stages, dist, model.uncertainty["level"])
+    return stages, evidence
 
 
 def hidden_cells(tables: pd.DataFrame) -> set[tuple[str, str]]:
@@ -153,18 +435,27 @@ def _items_of(model: Model, indicator: str) -> list[str]:
     return list(spec.get("items") or [spec["item"]])
 
 
-def judge(ind: pd.DataFrame, model: Model, *, lang: str = "nl", min_cell: int = 1, hidden: set | None = None):
-    """`assess` from the indicators (one row per municipality): the thresholds applied, stage by stage."""
+def _document_index(documents: pd.DataFrame | None) -> dict:
+    if documents is None or not len(documents):
+        return {}
+    return {(str(m), str(c)): (bool(met), str(src)) for m, c, met, src in
+            documents[["municipality", "criterion", "met", "source"]].itertuples(index=False)}
+
+
+def judge(ind: pd.DataFrame, model: Model, *, lang: str = "nl", min_cell: int = 1, hidden: set | None = None,
+          documents: pd.DataFrame | None = None):
+    """`assess` from the indicators (one row per municipality): the thresholds applied, stage by stage, documents
+    deciding the criteria they cover. The uncertainty columns are left empty."""
     check_lang(lang)
     hidden = hidden or set()
+    docs = _document_index(documents)
     evidence, stages = [], []
     for row in ind.itertuples(index=False):
         row = row._asdict()
         code = str(row["municipality"])
         if row["respondents"] < min_cell:
-            evidence += [{"municipality": row["municipality"], "stage": c.stage, "criterion": c.id, "indicator": c.indicator,
-                          "label": model.indicators[c.indicator]["label"][lang], "value": float("nan"), "op": c.op,
-                          "threshold": c.threshold, "met": None, "proxy": bool(c.proxy)} for c in model.criteria]
+            evidence += [_evidence_row(row["municipality"], c, model, lang, value=float("nan"), survey_met=None, met=None,
+                                       source=None, document=None) for c in model.criteria]
             stages.append(_not_shown(row, min_cell, lang))
             continue
         own = []
@@ -174,10 +465,14 @@ def judge(ind: pd.DataFrame, model: Model, *, lang: str = "nl", min_cell: int = 
             private = (collaborators and row["collaborators"] < min_cell)
             too_few = (private or row["respondents"] < model.min_respondents
                        or (collaborators and row["collaborators"] < model.min_collaborators))
-            met = None if too_few or pd.isna(value) else bool(OPS[c.op](value, c.threshold))
-            own.append({"municipality": row["municipality"], "stage": c.stage, "criterion": c.id,
-                        "indicator": c.indicator, "label": model.indicators[c.indicator]["label"][lang],
-                        "value": value, "op": c.op, "threshold": c.threshold, "met": met, "proxy": bool(c.proxy)})
+            survey_met = None if too_few or pd.isna(value) else bool(OPS[c.op](value, c.threshold))
+            if (code, c.id) in docs:
+                met, document = docs[(code, c.id)]
+                source = "document"
+            else:
+                met, document, source = survey_met, "", c.evidence
+            own.append(_evidence_row(row["municipality"], c, model, lang, value=value, survey_met=survey_met, met=met,
+                                     source=source, document=document))
         said = {k: "—" for k, item in (("respondents", "response"), ("collaborators", "collaborates")) if (item, code) in hidden}
         stage = _stage_of(row, own, replace(model, min_collaborators=max(model.min_collaborators, min_cell)), lang,
                           shown=lambda e: not any((i, code) in hidden for i in _items_of(model, e["indicator"])), said=said)
@@ -190,71 +485,297 @@ def judge(ind: pd.DataFrame, model: Model, *, lang: str = "nl", min_cell: int = 
             stage["collaborators"] = pd.NA
         evidence += own
         stages.append(stage)
-    return pd.DataFrame(stages, columns=STAGE_COLUMNS), pd.DataFrame(evidence)
+    return (pd.DataFrame(stages, columns=STAGE_COLUMNS).astype({"stage_probability": float}),
+            pd.DataFrame(evidence, columns=EVIDENCE_COLUMNS))
 
 
-STAGE_COLUMNS = ["municipality", "respondents", "collaborators", "stage", "stage_name", "reason"]
+def _evidence_row(municipality, c: Criterion, model: Model, lang: str, *, value, survey_met, met, source, document) -> dict:
+    return {"municipality": municipality, "stage": c.stage, "criterion": c.id, "name": c.title(lang),
+            "indicator": c.indicator, "label": model.indicators[c.indicator]["label"][lang], "evidence": c.evidence,
+            "value": value, "op": c.op, "threshold": c.threshold, "survey_met": survey_met, "met": met,
+            "source": source, "document": document, "proxy": c.evidence == "proxy"}
+
+
+def _blank_stage(row: dict) -> dict:
+    return {"municipality": row["municipality"], "stage_low": pd.NA, "stage_high": pd.NA, "stage_probability": np.nan,
+            "provisional_stage": pd.NA, "provisional_name": "", "to_confirm": "", "to_settle": ""}
 
 
 def _not_shown(row: dict, min_cell: int, lang: str) -> dict:
-    """A municipality below the privacy floor: no stage, no counts, a reason without numbers of its own."""
+    """A municipality below the privacy floor: no stage, no range, no counts, a reason without numbers of its own."""
     reason = (f"minder dan {min_cell} respondenten: niet getoond (privacy)" if lang == "nl"
               else f"fewer than {min_cell} respondents: not shown (privacy)")
-    return {"municipality": row["municipality"], "respondents": pd.NA, "collaborators": pd.NA, "stage": pd.NA,
-            "stage_name": "", "reason": reason}
+    return {**_blank_stage(row), "respondents": pd.NA, "collaborators": pd.NA, "stage": pd.NA, "stage_name": "",
+            "reason": reason}
+
+
+@dataclass
+class Walk:
+    """Where the stage-by-stage walk over one municipality's evidence ended."""
+
+    established: int = 0                 # highest stage whose criteria are all met, each stage with an observation or document
+    provisional: int = 0                 # highest stage above it met only through proxies (0: none)
+    stop: int | None = None              # the stage not reached (None: every stage reached)
+    kind: str | None = None              # "missed" or "unknown"
+    in_provisional: bool = False         # whether the walk was past the established stage when it stopped
+    rows: list = field(default_factory=list)  # the criteria of `stop` that are missed or cannot be judged
+
+
+def walk(evidence: list[dict], stage_numbers: list[int]) -> Walk:
+    """The stages one municipality reaches, from its evidence rows (met, source per criterion).
+
+    A stage is reached when every criterion is met (whatever decides it); it is established when, in addition, at
+    least one of its criteria is decided by the survey's own observation or by a document, and every stage below is
+    established; a stage reached only through proxies is provisional, and so is every stage above it.
+    """
+    out = Walk()
+    for stage in stage_numbers:
+        results = [e for e in evidence if e["stage"] == stage]
+        unknown = [e for e in results if e["met"] is None or pd.isna(e["met"])]
+        if unknown:
+            out.stop, out.kind, out.rows = stage, "unknown", unknown
+            return out
+        missed = [e for e in results if not e["met"]]
+        if missed:
+            out.stop, out.kind, out.rows = stage, "missed", missed
+            return out
+        if not out.in_provisional and any(e["source"] in ("survey", "document") for e in results):
+            out.established = stage
+        else:
+            out.in_provisional, out.provisional = True, stage
+    return out
 
 
 def _stage_of(row: dict, evidence: list[dict], model: Model, lang: str, *, shown=lambda e: True,
               said: dict | None = None) -> dict:
     """The stage reached and why. `shown(e)`: whether criterion e's figure may appear in the reason; `said`: the
     respondents' and collaborators' counts as the reason may print them ('—' where the tables hide them)."""
-    base = {"municipality": row["municipality"], "respondents": row["respondents"], "collaborators": row["collaborators"]}
+    base = {**_blank_stage(row), "respondents": row["respondents"], "collaborators": row["collaborators"]}
     said = {"respondents": row["respondents"], "collaborators": row["collaborators"], **(said or {})}
     nl = lang == "nl"
     if row["respondents"] < model.min_respondents:
         reason = (f"te weinig respondenten ({said['respondents']} < {model.min_respondents})" if nl
                   else f"too few respondents ({said['respondents']} < {model.min_respondents})")
         return {**base, "stage": pd.NA, "stage_name": "", "reason": reason}
-    reached = 0
-    for stage in sorted({c.stage for c in model.criteria}):
-        results = [e for e in evidence if e["stage"] == stage]
-        if any(e["met"] is None for e in results):
-            unknown = ", ".join(e["criterion"] for e in results if e["met"] is None)
-            if row["collaborators"] < model.min_collaborators:
-                why = (f"te weinig samenwerkende respondenten ({said['collaborators']} < {model.min_collaborators}) voor criterium {unknown}"
-                       if nl else f"too few collaborating respondents ({said['collaborators']} < {model.min_collaborators}) for criterion {unknown}")
-            else:
-                why = f"criterium {unknown} niet te meten" if nl else f"criterion {unknown} cannot be measured"
-            if reached == 0:
-                return {**base, "stage": pd.NA, "stage_name": "", "reason": why}
-            return {**base, "stage": reached, "stage_name": model.stage_name(reached, lang),
-                    "reason": (f"stadium {reached}; hoger niet te beoordelen: {why}" if nl else f"stage {reached}; higher cannot be assessed: {why}")}
-        missed = [e for e in results if not e["met"]]
-        if missed:
-            names = "; ".join(f"{e['criterion']} {e['label']}: {_fmt(e['value'] if shown(e) else None)} (drempel {e['op']} {_fmt(e['threshold'])})"
-                              if nl else f"{e['criterion']} {e['label']}: {_fmt(e['value'] if shown(e) else None)} (threshold {e['op']} {_fmt(e['threshold'])})"
-                              for e in missed)
-            prefix = (f"stadium {stage} niet bereikt: " if nl else f"stage {stage} not reached: ")
-            return {**base, "stage": reached, "stage_name": model.stage_name(reached, lang), "reason": prefix + names}
-        reached = stage
-    return {**base, "stage": reached, "stage_name": model.stage_name(reached, lang),
-            "reason": "alle criteria gehaald" if nl else "all criteria met"}
+    w = walk(evidence, model.stage_numbers())
+    top = max(w.established, w.provisional)
+    confirm = [e["criterion"] for e in evidence if e["source"] == "proxy" and e["stage"] <= top]
+    settle = [e["criterion"] for e in w.rows if e["source"] == "proxy"] if w.kind == "missed" else []
+    parts = []
+    if w.provisional:
+        first = w.established + 1
+        stages = f"{first}" if first == w.provisional else (f"{first} tot {w.provisional}" if nl else f"{first} to {w.provisional}")
+        ids = ", ".join(e["criterion"] for e in evidence if w.established < e["stage"] <= w.provisional)
+        parts.append(f"stadium {stages} alleen via proxy's gehaald ({ids}): voorlopig, niet vastgesteld" if nl
+                     else f"stage {stages} met only through proxies ({ids}): provisional, not established")
+    if w.kind == "unknown":
+        unknown = ", ".join(e["criterion"] for e in w.rows)
+        if row["collaborators"] < model.min_collaborators:
+            why = (f"te weinig samenwerkende respondenten ({said['collaborators']} < {model.min_collaborators}) voor criterium {unknown}"
+                   if nl else f"too few collaborating respondents ({said['collaborators']} < {model.min_collaborators}) for criterion {unknown}")
+        else:
+            why = f"criterium {unknown} niet te meten" if nl else f"criterion {unknown} cannot be measured"
+        if top == 0:
+            return {**base, "stage": pd.NA, "stage_name": "", "reason": why}
+        parts.append((f"stadium {top}; hoger niet te beoordelen: {why}" if nl else f"stage {top}; higher cannot be assessed: {why}")
+                     if not w.provisional else (f"hoger niet te beoordelen: {why}" if nl else f"higher cannot be assessed: {why}"))
+    elif w.kind == "missed":
+        names = "; ".join(_missed_text(e, shown(e), nl) for e in w.rows)
+        parts.append((f"stadium {w.stop} niet bereikt: " if nl else f"stage {w.stop} not reached: ") + names)
+    elif not w.provisional:
+        parts.append("alle criteria gehaald" if nl else "all criteria met")
+    stage = w.established
+    return {**base, "stage": stage, "stage_name": model._stage_name(stage, lang),
+            "provisional_stage": w.provisional or pd.NA,
+            "provisional_name": model._stage_name(w.provisional, lang) if w.provisional else "",
+            "to_confirm": ", ".join(confirm), "to_settle": ", ".join(settle),
+            "reason": "; ".join(parts)}
+
+
+def _missed_text(e: dict, shown: bool, nl: bool) -> str:
+    if e["source"] == "document":
+        return f"{e['criterion']} {e['name']}: document: {'nee' if nl else 'no'}"
+    marker = " [proxy]" if e["source"] == "proxy" else ""
+    threshold = "drempel" if nl else "threshold"
+    return (f"{e['criterion']} {e['label']}{marker}: {_fmt(e['value'] if shown else None)} "
+            f"({threshold} {e['op']} {_fmt(e['threshold'])})")
 
 
 def _fmt(value) -> str:
-    return "—" if pd.isna(value) else f"{value:.0f}"
+    return "—" if value is None or pd.isna(value) else f"{value:.0f}"
 
 
-def sensitivity(respondents: pd.DataFrame, model: Model | None = None, *, min_cell: int = 1) -> pd.DataFrame:
+# -- uncertainty -------------------------------------------------------------------------------------------------
+def _distribution(stages: pd.DataFrame, evidence: pd.DataFrame, counts: Counts, model: Model) -> np.ndarray:
+    """P(established stage = s) for s = 0..5, one row per row of `stages` (NaN where no stage is reported); the
+    method is `distribution`'s."""
+    crit = model.criteria
+    numbers = model.stage_numbers()
+    order = {m: i for i, m in enumerate(counts.municipalities)}
+    prior, draws, seed = model.uncertainty["prior"], model.uncertainty["draws"], model.uncertainty["seed"]
+    rows = stages["municipality"].astype(str).tolist()
+    at = np.array([order[m] for m in rows], dtype=int)
+    M, C, K = len(rows), len(crit), len(numbers)
+    ordered = (len(evidence) == M * C and (evidence["criterion"].to_numpy(object).reshape(M, C) == [c.id for c in crit]).all()
+               and (evidence["municipality"].astype(str).to_numpy(object).reshape(M, C)[:, 0] == rows).all())
+    if not ordered:  # `judge` writes municipality by municipality, criteria in model order; anything else is looked up
+        ev = evidence.assign(municipality=evidence["municipality"].astype(str)).set_index(["municipality", "criterion"])
+        evidence = ev.reindex(pd.MultiIndex.from_product([rows, [c.id for c in crit]])).reset_index()
+    source = evidence["source"].to_numpy(object).reshape(M, C)
+    met = evidence["met"].to_numpy(object).reshape(M, C)
+    unknown = pd.isna(met)
+    decisive = np.isin(source, ["survey", "document"])
+    random = np.isin(source, ["survey", "proxy"]) & ~unknown
+    fixed_false = (source == "document") & ~unknown & (met == False)  # noqa: E712
+    reported = pd.to_numeric(stages["stage"], errors="coerce").to_numpy(float)
+
+    keys = list(dict.fromkeys(k for spec in model.indicators.values() for k in _keys_of(spec)))
+    block = {k for spec in model.indicators.values() if spec["kind"] == "mean_share" for k in _keys_of(spec)}
+    block |= {k for c in crit for k in _keys_of(model.indicators[c.indicator])
+              if model.indicators[c.indicator]["kind"] == "min_share" and c.op in ("<=", "<")}
+
+    def ab(key):
+        cell = counts.cells.get(key)
+        if cell is None:
+            return np.full(M, prior), np.full(M, prior), np.zeros(M)
+        k, n = cell[0][at], cell[1][at]
+        return k + prior, n - k + prior, n
+
+    shape = {key: ab(key) for key in keys}
+    lo = {key: np.zeros(M) for key in keys if key not in block}
+    hi = {key: np.ones(M) for key in keys if key not in block}
+    block_keys = [k for k in keys if k in block]
+    block_crit = [j for j, c in enumerate(crit) if any(k in block for k in _keys_of(model.indicators[c.indicator]))]
+    possible_upto, possible = {}, np.ones(M, bool)  # whether stage s can be established at all (fixed by the evidence)
+    for stage in numbers:
+        members = [j for j, c in enumerate(crit) if c.stage == stage]
+        possible = possible & ~unknown[:, members].any(axis=1) & decisive[:, members].any(axis=1) & ~fixed_false[:, members].any(axis=1)
+        possible_upto[stage] = possible
+    sample = None
+    if block_crit:  # joint draws, only for municipalities where a block criterion can count
+        need = np.zeros(M, bool)
+        for j in block_crit:
+            need |= random[:, j] & possible_upto[crit[j].stage]
+        if need.any():
+            rng = np.random.default_rng(seed)
+            sel = np.flatnonzero(need)
+            sample = {key: rng.beta(shape[key][0][sel, None], shape[key][1][sel, None], size=(len(sel), draws))
+                      for key in block_keys}
+            block_ok = np.ones((len(sel), draws), bool)
+
+    from scipy.special import betainc
+
+    p_ge = np.zeros((M, K + 2))
+    p_ge[:, 0] = 1.0
+    for s_i, stage in enumerate(numbers, start=1):
+        members = [j for j, c in enumerate(crit) if c.stage == stage]
+        for j in members:
+            c, spec = crit[j], model.indicators[crit[j].indicator]
+            rnd = random[:, j]
+            if j in block_crit:
+                if sample is not None:
+                    values = []
+                    for key in _keys_of(spec):
+                        share = sample[key] * (shape[key][2][sel, None] if spec["kind"] == "count" else 100.0)
+                        values.append(share)
+                    stacked = np.stack(values)
+                    value = {"mean_share": stacked.mean(axis=0), "min_share": stacked.min(axis=0)}.get(spec["kind"], stacked[0])
+                    block_ok &= OPS[c.op](value, c.threshold) | ~rnd[sel, None]
+                continue
+            for key in _keys_of(spec):
+                n = shape[key][2]
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    bound = c.threshold / n if spec["kind"] == "count" else np.full(M, c.threshold / 100.0)
+                bound = np.where(np.isfinite(bound), bound, 1.0)
+                if c.op in (">=", ">"):
+                    lo[key] = np.where(rnd, np.maximum(lo[key], bound), lo[key])
+                else:
+                    hi[key] = np.where(rnd, np.minimum(hi[key], bound), hi[key])
+        prob = np.ones(M)
+        for key in lo:
+            a, b, _ = shape[key]
+            low, high = np.clip(lo[key], 0, 1), np.clip(hi[key], 0, 1)
+            prob *= np.where(high > low, betainc(a, b, high) - betainc(a, b, low), 0.0)
+        if sample is not None:
+            prob[sel] *= block_ok.mean(axis=1)
+        p_ge[:, s_i] = np.where(possible_upto[stage], prob, 0.0)
+    dist = np.clip(p_ge[:, :K + 1] - p_ge[:, 1:K + 2], 0.0, 1.0)
+    dist[np.isnan(reported)] = np.nan
+    return dist
+
+
+def stage_range(dist: np.ndarray, stage: int, level: float) -> tuple[int, int]:
+    """The narrowest run of stages around `stage` that holds at least `level` of the distribution: grown from the
+    reported stage one stage at a time, towards the more probable neighbour (the lower one on a tie)."""
+    low = high = int(stage)
+    mass = dist[low]
+    while mass < level - 1e-12 and (low > 0 or high < len(dist) - 1):
+        left = dist[low - 1] if low > 0 else -1.0
+        right = dist[high + 1] if high < len(dist) - 1 else -1.0
+        if left >= right:
+            low -= 1
+            mass += left
+        else:
+            high += 1
+            mass += right
+    return low, high
+
+
+def _with_uncertainty(stages: pd.DataFrame, dist: np.ndarray, level: float) -> pd.DataFrame:
+    stages = stages.copy()
+    low, high, prob = [], [], []
+    for i, s in enumerate(pd.to_numeric(stages["stage"], errors="coerce")):
+        if pd.isna(s) or np.isnan(dist[i]).any():
+            low.append(pd.NA), high.append(pd.NA), prob.append(np.nan)
+            continue
+        a, b = stage_range(dist[i], int(s), level)
+        low.append(a), high.append(b), prob.append(round(float(dist[i, int(s)]), 3))
+    stages["stage_low"], stages["stage_high"], stages["stage_probability"] = low, high, prob
+    return stages
+
+
+def distribution(respondents: pd.DataFrame, model: Model | None = None, *, min_cell: int = 1,
+                 documents: pd.DataFrame | None = None) -> pd.DataFrame:
+    """P(established stage = s) per municipality (rows) and stage 0-5 (columns); empty for a municipality without a
+    stage (below min_cell, too few respondents). `assess` reports from it stage_probability (the probability of
+    exactly the reported stage) and stage_low..stage_high (`stage_range`: the narrowest run of stages around the
+    reported one holding at least `level`, 90%, of it).
+
+    The uncertainty is that of each share the criteria use: with k of n officers answering, the share's posterior
+    after the Jeffreys prior is Beta(k + 1/2, n - k + 1/2) (`prior` in maturity.yaml), the shares independent of
+    one another. Why a posterior of each share and not a resampling of the municipality's officers: with four
+    officers who all said yes, every resample says yes again (no uncertainty where it is largest); and how answers
+    combine within an officer is not published for 2009 (it is random in the rivm2009 reconstruction), while the
+    count per item and municipality is, so the ranges of rivm2009 rest on published margins only. Independence is
+    an assumption: where a real municipality's shares go together, its stage is somewhat firmer than this says.
+
+    Established stage >= s holds when every criterion of stages 1 to s is met; what a document decides, and
+    whether a stage can be established at all (an observed or documented criterion; nothing unmeasurable), is
+    fixed. A criterion on one share (or on the smallest of several, or a count: n times the share) is met on an
+    interval of that share, so P(stage >= s) is a product of beta probabilities of intervals, computed exactly
+    and vectorised over municipalities; where a criterion averages several shares (5.2, and the criteria sharing
+    its shares) that factor is the fraction of `draws` joint draws that meet it, from a generator seeded with
+    `seed` (both in maturity.yaml), drawn only for municipalities where that stage can be established.
+    """
+    model = model or load_model()
+    counts = count(respondents, model)
+    stages, evidence = judge(_indicator_frame(counts, model), model, min_cell=min_cell, documents=documents)
+    dist = _distribution(stages, evidence, counts, model)
+    return pd.DataFrame(dist, index=stages["municipality"].astype(str), columns=[0, *model.stage_numbers()])
+
+
+# -- sensitivity and stability -----------------------------------------------------------------------------------
+def sensitivity(respondents: pd.DataFrame, model: Model | None = None, *, min_cell: int = 1,
+                documents: pd.DataFrame | None = None) -> pd.DataFrame:
     """Move each threshold one step down and up: how many municipalities change stage (of those with a stage shown)."""
     model = model or load_model()
     ind = indicators(respondents, model)  # thresholds do not change the indicators: computed once
-    base, _ = judge(ind, model, min_cell=min_cell)
+    base, _ = judge(ind, model, min_cell=min_cell, documents=documents)
     base_stage = base.set_index("municipality")["stage"]
     rows = []
     for c in model.criteria:
         for direction, threshold in (("down", c.threshold - c.step), ("up", c.threshold + c.step)):
-            moved, _ = judge(ind, model.with_threshold(c.id, threshold), min_cell=min_cell)
+            moved, _ = judge(ind, model.with_threshold(c.id, threshold), min_cell=min_cell, documents=documents)
             new = moved.set_index("municipality")["stage"]
             changed = [m for m in base_stage.index if not _same(base_stage[m], new[m])]
             rows.append({"criterion": c.id, "indicator": c.indicator, "threshold": c.threshold, "direction": direction,
@@ -275,7 +796,7 @@ def stages_across(draws: list[pd.DataFrame], model: Model | None = None, *, min_
     model = model or load_model()
     seen = []
     for k, frame in enumerate(draws):
-        stages, _ = assess(frame, model, min_cell=min_cell)
+        stages, _ = assess(frame, model, min_cell=min_cell, uncertainty=False)
         seen.append(stages[["municipality", "stage"]].assign(draw=k))
     long = pd.concat(seen)
     long["stage"] = long["stage"].astype("string").fillna("none")

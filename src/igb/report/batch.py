@@ -199,7 +199,7 @@ def write_index(wave: str, results: list[ReportResult], *, lang: str, paths: Pat
     """index.html: every municipality with its stage and a link to its report (or the failure), under the privacy
     rule: no stage and no count of a municipality the tables hide. Every name and code is escaped."""
     from igb.report.context import load
-    from igb.report.municipality import display_name
+    from igb.report.municipality import certainty_words, display_name, text
 
     ctx = load(wave, lang=lang, paths=paths, min_cell=min_cell)
     stages, _ = ctx.stages()
@@ -210,10 +210,15 @@ def write_index(wave: str, results: list[ReportResult], *, lang: str, paths: Pat
         s = stages.loc[r.municipality]
         code, name = html_text(r.municipality), html_text(display_name(ctx, r.municipality))
         stage = t["none"] if pd.isna(s["stage"]) else f"{int(s['stage'])} {html_text(s['stage_name'])}"
+        certainty = html_text(certainty_words(s, lang))  # '—' for a municipality without a stage
+        provisional = ("—" if pd.isna(s["stage"]) or pd.isna(s["provisional_stage"]) else
+                       f"{int(s['provisional_stage'])} {html_text(s['provisional_name'])}")
         link = (f'<a href="{code}.html">{name}</a>' if r.ok
                 else f'{name}: <strong>{t["failed"]}</strong> <a href="logs/{code}.log">log</a>')
         count = "—" if pd.isna(s["respondents"]) else int(s["respondents"])
-        rows.append(f"<tr><td>{code}</td><td>{link}</td><td>{count}</td><td>{stage}</td></tr>")
+        rows.append(f"<tr><td>{code}</td><td>{link}</td><td>{count}</td><td>{stage}</td><td>{certainty}</td>"
+                    f"<td>{provisional}</td></tr>")
+    headers = [html_text(text("index_certainty", lang)), html_text(text("index_provisional", lang))]
     banner = f'<p class="synthetic">{t["synthetic"]}</p>' if ctx.synthetic else ""
     title = html_text(t['title'].format(wave=wave))
     note = html_text(t["privacy"].format(min_cell=ctx.min_cell))
@@ -224,7 +229,7 @@ td,th{{padding:.3em .8em;border-bottom:1px solid #ddd;text-align:left}}.syntheti
 border:1px solid #8b0000;background:#fff2f2;padding:.5em}}</style></head><body>
 <h1>{title}</h1>
 {banner}
-<table><thead><tr><th>#</th><th>{t['report']}</th><th>{t['respondents']}</th><th>{t['stage']}</th></tr></thead>
+<table><thead><tr><th>#</th><th>{t['report']}</th><th>{t['respondents']}</th><th>{t['stage']}</th><th>{headers[0]}</th><th>{headers[1]}</th></tr></thead>
 <tbody>
 {chr(10).join(rows)}
 </tbody></table>

@@ -58,14 +58,44 @@ T = {
     "col_topic": {"nl": "Onderwerp", "en": "Topic"}, "col_here": {"nl": "Deze gemeente", "en": "This municipality"},
     "col_n": {"nl": "n", "en": "n"}, "col_min": {"nl": "Laagste", "en": "Lowest"}, "col_median": {"nl": "Mediaan", "en": "Median"},
     "col_max": {"nl": "Hoogste", "en": "Highest"}, "col_section": {"nl": "Onderdeel", "en": "Section"},
-    "stage": {"nl": "**Stadium {stage}: {name}.** {reason}", "en": "**Stage {stage}: {name}.** {reason}"},
+    "stage": {"nl": "**Stadium {stage}: {name}**{certainty}. {reason}", "en": "**Stage {stage}: {name}**{certainty}. {reason}"},
     "no_stage": {"nl": "**Geen stadium.** {reason}", "en": "**No stage.** {reason}"},
     "stage_intro": {"nl": ("Het rapport beschrijft vijf stadia van integraal gezondheidsbeleid (Bewust, Belegd, Beproefd, Beleid, Begrepen). "
                            "Hier is gemeten welke stadia deze gemeente bereikt, met de criteria uit `params/maturity.yaml`; "
-                           "een stadium telt pas als ook alle lagere stadia gehaald zijn."),
+                           "een stadium telt pas als ook alle lagere stadia gehaald zijn. Wat de vragenlijst niet kan zien (een nota, "
+                           "een IGB-trekker, een visie, verankering in de organisatie) wordt benaderd met een ander antwoord (een proxy) "
+                           "of beslist door een document; een stadium dat alleen via proxy's gehaald is, is voorlopig."),
                     "en": ("The report describes five stages of integrated health policy (Aware, Assigned, Tried, Policy, Understood). "
                            "Below, the stages this municipality reaches are measured with the criteria of `params/maturity.yaml`; "
-                           "a stage counts only when all lower stages are met too.")},
+                           "a stage counts only when all lower stages are met too. What the questionnaire cannot see (a memorandum, "
+                           "an IGB lead, a vision, anchoring in the organisation) is approximated by another answer (a proxy) or "
+                           "decided by a document; a stage met only through proxies is provisional.")},
+    "stage_words": {"nl": "stadium {stage}, waarschijnlijk {range}", "en": "stage {stage}, probably {range}"},
+    "no_stage_words": {"nl": "nog geen stadium, waarschijnlijk {range}", "en": "no stage yet, probably {range}"},
+    "range_one": {"nl": "{low}", "en": "{low}"}, "range_two": {"nl": "{low} tot {high}", "en": "{low} to {high}"},
+    "certainty": {"nl": ", waarschijnlijk {range} (kans op precies stadium {stage}: {p}%)",
+                  "en": ", probably {range} (probability of exactly stage {stage}: {p}%)"},
+    "certainty_short": {"nl": "waarschijnlijk {range} (kans {p}%)", "en": "probably {range} (probability {p}%)"},
+    "certainty_note": {"nl": ("*Hoe zeker?* Elk aandeel rust op enkele ambtenaren: één antwoord meer of minder kan een drempel passeren. "
+                              "'Waarschijnlijk {low} tot {high}' is het kleinste bereik van stadia rond het gemeten stadium dat minstens "
+                              "{level}% van de waarschijnlijkheid heeft, als elk aandeel een onzekere schatting is (een posterior per aandeel); "
+                              "de kans is die op precies het gemeten stadium. 0 = nog geen stadium."),
+                       "en": ("*How firm?* Every share rests on a few officers: one answer more or less can cross a threshold. "
+                              "'Probably {low} to {high}' is the narrowest range of stages around the measured one that holds at least "
+                              "{level}% of the probability when each share is an uncertain estimate (a posterior per share); the "
+                              "probability is that of exactly the measured stage. 0 = no stage yet.")},
+    "provisional": {"nl": ("**Voorlopig stadium {stage}: {name}.** De criteria van stadium {stages} zijn alleen via benaderingen (proxy's) "
+                           "gehaald: de vragenlijst kan dit stadium niet vaststellen, en het telt daarom niet als het stadium van de gemeente."),
+                    "en": ("**Provisional stage {stage}: {name}.** The criteria of stage {stages} are met only through approximations (proxies): "
+                           "the questionnaire cannot establish this stage, so it does not count as the municipality's stage.")},
+    "to_confirm": {"nl": "**Te bevestigen met documenten** (nu beslist door een proxy):", "en": "**To confirm with documents** (now decided by a proxy):"},
+    "to_settle": {"nl": "**Een document kan beslissen** wat nu via een proxy het volgende stadium tegenhoudt:",
+                  "en": "**A document could decide** what now, through a proxy, stops the next stage:"},
+    "col_measure": {"nl": "Gemeten met", "en": "Measured by"}, "col_source": {"nl": "Beslist door", "en": "Decided by"},
+    "source_survey": {"nl": "vragenlijst", "en": "survey"}, "source_proxy": {"nl": "proxy (benadering)", "en": "proxy (approximation)"},
+    "source_document": {"nl": "document: {document}", "en": "document: {document}"},
+    "index_certainty": {"nl": "Zekerheid", "en": "Certainty"},
+    "index_provisional": {"nl": "Voorlopig (alleen via proxy's)", "en": "Provisional (proxies only)"},
     "crit": {"nl": "Criterium", "en": "Criterion"}, "value": {"nl": "Waarde", "en": "Value"},
     "threshold": {"nl": "Drempel", "en": "Threshold"}, "met": {"nl": "Gehaald", "en": "Met"},
     "yes": {"nl": "ja", "en": "yes"}, "no": {"nl": "nee", "en": "no"}, "hidden": {"nl": "niet getoond", "en": "not shown"},
@@ -252,26 +282,78 @@ def key_figures_plot(v: MunicipalityView, *, sections=("policy", "collaboration"
     return _finish(fig, text("plot_title", v.lang, name=plot_text(v.name)), lang=v.lang, synthetic=v.ctx.synthetic)
 
 
+def _range_text(low, high, lang: str) -> str:
+    return text("range_one", lang, low=int(low)) if int(low) == int(high) else text("range_two", lang, low=int(low), high=int(high))
+
+
+def stage_words(stage: pd.Series, lang: str = "nl") -> str:
+    """The stage and how firm it is, in words: 'stadium 3, waarschijnlijk 2 tot 3' ('' without a stage)."""
+    if pd.isna(stage["stage"]):
+        return ""
+    if pd.isna(stage.get("stage_low")) or pd.isna(stage.get("stage_high")):
+        return (text("stage_words", lang, stage=int(stage["stage"]), range=int(stage["stage"])) if stage["stage"]
+                else maturity.NO_STAGE_YET[lang])
+    key = "stage_words" if stage["stage"] else "no_stage_words"
+    return text(key, lang, stage=int(stage["stage"]), range=_range_text(stage["stage_low"], stage["stage_high"], lang))
+
+
+def certainty_words(stage: pd.Series, lang: str = "nl") -> str:
+    """'waarschijnlijk 2 tot 3 (kans 38%)' for the index ('—' without a stage or a range)."""
+    if pd.isna(stage["stage"]) or pd.isna(stage.get("stage_low")) or pd.isna(stage.get("stage_probability")):
+        return "—"
+    return text("certainty_short", lang, range=_range_text(stage["stage_low"], stage["stage_high"], lang),
+                p=round_pct(100 * float(stage["stage_probability"])))
+
+
+def _criteria_list(model: maturity.Model, ids: str, lang: str) -> str:
+    items = [i.strip() for i in str(ids or "").split(",") if i.strip()]
+    return "\n".join(f"- {i} {model.criterion(i).title(lang)}: {model.criterion(i).document.get(lang, '')}" for i in items)
+
+
 def stage_text(v: MunicipalityView) -> str:
+    """The stage, how firm it is, a provisional higher stage and the documents that would confirm or decide it."""
     if v.too_few:
         return ""
     s = v.stage
-    head = (text("no_stage", v.lang, reason=s["reason"]) if pd.isna(s["stage"])
-            else text("stage", v.lang, stage=int(s["stage"]), name=s["stage_name"], reason=s["reason"]))
-    return text("stage_intro", v.lang) + "\n\n" + head
+    reason = markdown_text(s["reason"])
+    if pd.isna(s["stage"]):
+        return text("stage_intro", v.lang) + "\n\n" + text("no_stage", v.lang, reason=reason)
+    certainty = ""
+    if pd.notna(s.get("stage_low")) and pd.notna(s.get("stage_probability")):
+        certainty = text("certainty", v.lang, range=_range_text(s["stage_low"], s["stage_high"], v.lang),
+                         stage=int(s["stage"]), p=round_pct(100 * float(s["stage_probability"])))
+    parts = [text("stage_intro", v.lang),
+             text("stage", v.lang, stage=int(s["stage"]), name=s["stage_name"], certainty=certainty, reason=reason)]
+    if pd.notna(s.get("provisional_stage")):
+        top, first = int(s["provisional_stage"]), int(s["stage"]) + 1
+        stages = str(top) if top == first else _range_text(first, top, v.lang)
+        parts.append(text("provisional", v.lang, stage=top, name=s["provisional_name"], stages=stages))
+    if s.get("to_confirm"):
+        parts.append(text("to_confirm", v.lang) + "\n\n" + _criteria_list(v.model, s["to_confirm"], v.lang))
+    if s.get("to_settle"):
+        parts.append(text("to_settle", v.lang) + "\n\n" + _criteria_list(v.model, s["to_settle"], v.lang))
+    if certainty:
+        parts.append(text("certainty_note", v.lang, low=int(s["stage_low"]), high=int(s["stage_high"]),
+                          level=round_pct(100 * v.model.uncertainty["level"])))
+    return "\n\n".join(parts)
 
 
 def stage_evidence(v: MunicipalityView) -> pd.DataFrame | None:
-    """Every criterion with this municipality's figure, the threshold and whether it is met."""
+    """Every criterion with this municipality's figure, the threshold, whether it is met and what decided it."""
     if v.too_few:
         return None
     rows = []
     for e in v.evidence.itertuples():  # values the privacy rule hides are blank in the evidence (ctx.stages)
         judged = e.met is not None and not pd.isna(e.met)
-        rows.append({text("crit", v.lang): f"{e.criterion} {e.label}",
-                     text("value", v.lang): text("hidden", v.lang) if pd.isna(e.value) or not judged else f"{e.value:.0f}",
+        surveyed = e.survey_met is not None and not pd.isna(e.survey_met)
+        source = ("—" if not judged else text("source_document", v.lang, document=e.document) if e.source == "document"
+                  else text(f"source_{e.source}", v.lang))
+        rows.append({text("crit", v.lang): f"{e.criterion} {e.name}",
+                     text("col_measure", v.lang): e.label,
+                     text("value", v.lang): text("hidden", v.lang) if pd.isna(e.value) or not surveyed else f"{e.value:.0f}",
                      text("threshold", v.lang): f"{e.op} {e.threshold:g}",
-                     text("met", v.lang): text("yes" if e.met else "no", v.lang) if judged else "—"})
+                     text("met", v.lang): text("yes" if e.met else "no", v.lang) if judged else "—",
+                     text("col_source", v.lang): source})
     return pd.DataFrame(rows).set_index(text("crit", v.lang))
 
 
