@@ -30,9 +30,9 @@ import pandas as pd
 from igb._checks import check_lang
 from igb.config import load_params, paths
 from igb.errors import ConfigError, InputError
+from igb.text import t
 
 OPS = {">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt}
-NO_STAGE_YET = {"nl": "nog geen stadium", "en": "no stage yet"}
 EVIDENCE_KINDS = ("survey", "proxy")
 SOURCES = ("survey", "proxy", "document")  # what decided a criterion: an observation, a proxy, a document
 DEFAULT_UNCERTAINTY = {"prior": 0.5, "level": 0.9, "draws": 4000, "seed": 270161002}
@@ -76,7 +76,7 @@ class Model:
 
     def _stage_name(self, stage: int | None, lang: str) -> str:  # lang already checked (judge checks it once)
         if stage is None or pd.isna(stage) or stage == 0:
-            return NO_STAGE_YET[lang]
+            return t("maturity.no_stage_yet", lang)
         return next(s["name"][lang] for s in self.stages if s["stage"] == stage)
 
     def criterion(self, criterion_id: str) -> Criterion:
@@ -223,42 +223,30 @@ DOCUMENTS_FILE = "documents.csv"
 MAX_SOURCE_CHARS = 300  # a title and a page; it is quoted in every report of the municipality
 MET_VALUES = {"yes": True, "ja": True, "no": False, "nee": False}
 # rule -> (severity, English template, Dutch template), in the style of igb.survey.schema.RULES
-DOCUMENT_RULES: dict[str, tuple[str, str, str]] = {
-    "documents_column_missing": ("error", "required column {column!r} is missing; documents.csv has the columns {allowed}",
-                                 "verplichte kolom {column!r} ontbreekt; documents.csv heeft de kolommen {allowed}"),
-    "documents_column_duplicate": ("error", "column {column!r} appears more than once in the header",
-                                   "kolom {column!r} staat meer dan eens in de kopregel"),
-    "documents_column_unknown": ("warning", "column {column!r} is not one of {allowed} and is ignored",
-                                 "kolom {column!r} hoort niet bij {allowed} en wordt genegeerd"),
-    "documents_row_length": ("error", "the row has {value} fields, more than the header's",
-                             "de rij heeft {value} velden, meer dan de kopregel"),
-    "documents_no_rows": ("warning", "the file has a header but no evidence: stages rest on the survey alone",
-                          "het bestand heeft een kopregel maar geen bewijs: de stadia berusten alleen op de vragenlijst"),
-    "documents_empty_row": ("warning", "the row is empty and is skipped", "de rij is leeg en wordt overgeslagen"),
-    "documents_value_missing": ("error", "{column!r} is empty", "{column!r} is leeg"),
-    "documents_municipality_unsafe": ("error", "municipality code {value!r} is not a code: use {allowed}",
-                                      "gemeentecode {value!r} is geen code: gebruik {allowed}"),
-    "documents_municipality_unknown": ("error", "municipality {value!r} is not one of the wave's municipalities {allowed}",
-                                       "gemeente {value!r} hoort niet bij de gemeenten van deze ronde {allowed}"),
-    "documents_criterion_unknown": ("error", "criterion {value!r} is not a criterion of params/maturity.yaml; known: {allowed}",
-                                    "criterium {value!r} staat niet in params/maturity.yaml; bekend: {allowed}"),
-    "documents_met_invalid": ("error", "met is {value!r}; use yes or no (ja or nee)",
-                              "met is {value!r}; gebruik yes of no (ja of nee)"),
-    "documents_source_invalid": ("error", "the source {why}", "de bron {why_nl}"),
-    "documents_duplicate": ("error", "municipality {municipality!r} has evidence on criterion {criterion} more than once "
-                                     "(first on row {first}): say once whether it is met",
-                            "gemeente {municipality!r} heeft meer dan eens bewijs voor criterium {criterion} (eerst op rij "
-                            "{first}): zeg één keer of het gehaald is"),
+DOCUMENT_RULES: dict[str, str] = {  # rule -> severity; messages: the catalog's validation.<rule>
+    "documents_column_missing": "error",
+    "documents_column_duplicate": "error",
+    "documents_column_unknown": "warning",
+    "documents_row_length": "error",
+    "documents_no_rows": "warning",
+    "documents_empty_row": "warning",
+    "documents_value_missing": "error",
+    "documents_municipality_unsafe": "error",
+    "documents_municipality_unknown": "error",
+    "documents_criterion_unknown": "error",
+    "documents_met_invalid": "error",
+    "documents_source_invalid": "error",
+    "documents_duplicate": "error",
 }
 
 
-def _doc_problem(rule: str, file, *, row=None, column=None, value=None, **fmt):
+def _doc_problem(rule: str, file, *, row=None, column=None, value=None, message: str = "", **fmt):
     from igb.survey.schema import Problem
 
-    severity, en, nl = DOCUMENT_RULES[rule]
     value_text = None if value is None else str(value)
     fields = {"column": column, "value": value_text, **fmt}
-    return Problem(str(file), row, column, value_text, rule, severity, en.format(**fields), nl.format(**fields))
+    key = f"validation.{rule}" + (f".{message}" if message else "")
+    return Problem(str(file), row, column, value_text, rule, DOCUMENT_RULES[rule], t(key, "en", **fields), t(key, "nl", **fields))
 
 
 def _listing(values, limit: int = 20) -> str:
@@ -341,17 +329,14 @@ def read_documents(path: str | Path, *, model: Model, municipalities) -> tuple:
             ok = False
         why = None
         if source and len(source) > MAX_SOURCE_CHARS:
-            why = (f"is longer than {MAX_SOURCE_CHARS} characters ({len(source)}): give a title and a page",
-                   f"is langer dan {MAX_SOURCE_CHARS} tekens ({len(source)}): geef een titel en een pagina")
+            why = "long"
         elif source and not source.isprintable():
-            why = ("holds control characters (a line break, a terminal escape)",
-                   "bevat stuurtekens (een regelovergang, een terminal-escape)")
+            why = "control"
         elif starts_formula(source):
-            why = ("starts with a character a spreadsheet reads as a formula (=, +, -, @): start with the document's title",
-                   "begint met een teken dat een spreadsheet als formule leest (=, +, -, @): begin met de titel van het document")
+            why = "formula"
         if why:
-            problems.append(_doc_problem("documents_source_invalid", file, row=line, column="source",
-                                         value=source[:80], why=why[0], why_nl=why[1]))
+            problems.append(_doc_problem("documents_source_invalid", file, row=line, column="source", value=source[:80],
+                                         message=why, limit=MAX_SOURCE_CHARS, length=len(source)))
             ok = False
         if not ok:
             continue
@@ -503,8 +488,7 @@ def _blank_stage(row: dict) -> dict:
 
 def _not_shown(row: dict, min_cell: int, lang: str) -> dict:
     """A municipality below the privacy floor: no stage, no range, no counts, a reason without numbers of its own."""
-    reason = (f"minder dan {min_cell} respondenten: niet getoond (privacy)" if lang == "nl"
-              else f"fewer than {min_cell} respondents: not shown (privacy)")
+    reason = t("maturity.reason.not_shown", lang, min_cell=min_cell)
     return {**_blank_stage(row), "respondents": pd.NA, "collaborators": pd.NA, "stage": pd.NA, "stage_name": "",
             "reason": reason}
 
@@ -552,10 +536,8 @@ def _stage_of(row: dict, evidence: list[dict], model: Model, lang: str, *, shown
     respondents' and collaborators' counts as the reason may print them ('—' where the tables hide them)."""
     base = {**_blank_stage(row), "respondents": row["respondents"], "collaborators": row["collaborators"]}
     said = {"respondents": row["respondents"], "collaborators": row["collaborators"], **(said or {})}
-    nl = lang == "nl"
     if row["respondents"] < model.min_respondents:
-        reason = (f"te weinig respondenten ({said['respondents']} < {model.min_respondents})" if nl
-                  else f"too few respondents ({said['respondents']} < {model.min_respondents})")
+        reason = t("maturity.reason.too_few", lang, n=said["respondents"], minimum=model.min_respondents)
         return {**base, "stage": pd.NA, "stage_name": "", "reason": reason}
     w = walk(evidence, model.stage_numbers())
     top = max(w.established, w.provisional)
@@ -564,26 +546,25 @@ def _stage_of(row: dict, evidence: list[dict], model: Model, lang: str, *, shown
     parts = []
     if w.provisional:
         first = w.established + 1
-        stages = f"{first}" if first == w.provisional else (f"{first} tot {w.provisional}" if nl else f"{first} to {w.provisional}")
+        stages = f"{first}" if first == w.provisional else t("maturity.reason.range", lang, low=first, high=w.provisional)
         ids = ", ".join(e["criterion"] for e in evidence if w.established < e["stage"] <= w.provisional)
-        parts.append(f"stadium {stages} alleen via proxy's gehaald ({ids}): voorlopig, niet vastgesteld" if nl
-                     else f"stage {stages} met only through proxies ({ids}): provisional, not established")
+        parts.append(t("maturity.reason.provisional", lang, stages=stages, ids=ids))
     if w.kind == "unknown":
         unknown = ", ".join(e["criterion"] for e in w.rows)
         if row["collaborators"] < model.min_collaborators:
-            why = (f"te weinig samenwerkende respondenten ({said['collaborators']} < {model.min_collaborators}) voor criterium {unknown}"
-                   if nl else f"too few collaborating respondents ({said['collaborators']} < {model.min_collaborators}) for criterion {unknown}")
+            why = t("maturity.reason.too_few_collaborators", lang, n=said["collaborators"],
+                    minimum=model.min_collaborators, criteria=unknown)
         else:
-            why = f"criterium {unknown} niet te meten" if nl else f"criterion {unknown} cannot be measured"
+            why = t("maturity.reason.not_measurable", lang, criteria=unknown)
         if top == 0:
             return {**base, "stage": pd.NA, "stage_name": "", "reason": why}
-        parts.append((f"stadium {top}; hoger niet te beoordelen: {why}" if nl else f"stage {top}; higher cannot be assessed: {why}")
-                     if not w.provisional else (f"hoger niet te beoordelen: {why}" if nl else f"higher cannot be assessed: {why}"))
+        parts.append(t("maturity.reason.higher_unknown", lang, stage=top, why=why) if not w.provisional
+                     else t("maturity.reason.higher_unknown_provisional", lang, why=why))
     elif w.kind == "missed":
-        names = "; ".join(_missed_text(e, shown(e), nl) for e in w.rows)
-        parts.append((f"stadium {w.stop} niet bereikt: " if nl else f"stage {w.stop} not reached: ") + names)
+        names = "; ".join(_missed_text(e, shown(e), lang) for e in w.rows)
+        parts.append(t("maturity.reason.not_reached", lang, stage=w.stop, criteria=names))
     elif not w.provisional:
-        parts.append("alle criteria gehaald" if nl else "all criteria met")
+        parts.append(t("maturity.reason.all_met", lang))
     stage = w.established
     return {**base, "stage": stage, "stage_name": model._stage_name(stage, lang),
             "provisional_stage": w.provisional or pd.NA,
@@ -592,13 +573,12 @@ def _stage_of(row: dict, evidence: list[dict], model: Model, lang: str, *, shown
             "reason": "; ".join(parts)}
 
 
-def _missed_text(e: dict, shown: bool, nl: bool) -> str:
+def _missed_text(e: dict, shown: bool, lang: str) -> str:
     if e["source"] == "document":
-        return f"{e['criterion']} {e['name']}: document: {'nee' if nl else 'no'}"
-    marker = " [proxy]" if e["source"] == "proxy" else ""
-    threshold = "drempel" if nl else "threshold"
-    return (f"{e['criterion']} {e['label']}{marker}: {_fmt(e['value'] if shown else None)} "
-            f"({threshold} {e['op']} {_fmt(e['threshold'])})")
+        return t("maturity.reason.missed_document", lang, criterion=e["criterion"], name=e["name"])
+    key = "missed_proxy" if e["source"] == "proxy" else "missed"
+    return t(f"maturity.reason.{key}", lang, criterion=e["criterion"], label=e["label"],
+             value=_fmt(e["value"] if shown else None), op=e["op"], threshold=_fmt(e["threshold"]))
 
 
 def _fmt(value) -> str:

@@ -18,6 +18,7 @@ from igb.analysis.tables import round_pct
 from igb.config import load_params, paths as project_paths
 from igb.report.context import WaveContext
 from igb.safe import markdown_text, plot_text
+from igb.text import label, t
 
 if TYPE_CHECKING:  # only in annotations: the index of reports imports this module without matplotlib
     from matplotlib.figure import Figure
@@ -31,109 +32,11 @@ SECTIONS = [  # (table, item prefix or items, heading key)
     ("IX.3", "pol_", "political"),
 ]
 TOP = 3  # strongest / weakest factors listed
-T = {
-    "title": {"nl": "Intersectoraal samenwerken aan gezondheidsachterstanden: {name}", "en": "Intersectoral collaboration on health inequalities: {name}"},
-    "municipality": {"nl": "Gemeente {code}", "en": "Municipality {code}"},
-    "officers": {"nl": "{n} beleidsambtenaren", "en": "{n} policy officers"},
-    "officers_hidden": {"nl": "de beleidsambtenaren", "en": "the policy officers"},
-    "intro": {"nl": ("Dit rapport vat samen wat {officers} van {name} in de vragenlijst van golf `{wave}` "
-                     "hebben geantwoord over gezondheid(sachterstanden) in hun beleid en over samenwerking tussen sectoren. "
-                     "De cijfers staan naast die van de andere {others} gemeenten (laagste, mediaan, hoogste). "
-                     "Resultaten per sector binnen de gemeente worden niet getoond: per sector antwoordde één ambtenaar."),
-              "en": ("This report summarises what {officers} of {name} answered in the questionnaire of wave `{wave}` "
-                     "about health (inequalities) in their policy and about collaboration between sectors. "
-                     "The figures stand next to those of the other {others} municipalities (lowest, median, highest). "
-                     "Results per sector within the municipality are not shown: one officer answered per sector.")},
-    "too_few": {"nl": ("**Te weinig respondenten.** Uit {name} kwamen minder dan de {min_cell} vragenlijsten terug die nodig "
-                       "zijn om cijfers te tonen zonder dat individuele antwoorden herkenbaar worden. Dit rapport toont daarom geen cijfers "
-                       "en geen stadium."),
-                "en": ("**Too few respondents.** {name} returned fewer than the {min_cell} questionnaires needed to show figures "
-                       "without making individual answers recognisable. This report therefore shows no figures and no stage.")},
-    "policy": {"nl": "Gezondheid in het beleid", "en": "Health in sector policy"},
-    "collaboration": {"nl": "Samenwerking", "en": "Collaboration"},
-    "ways": {"nl": "Manieren van samenwerken", "en": "Ways of collaborating"},
-    "positive": {"nl": "Positieve factoren", "en": "Positive factors"},
-    "negative": {"nl": "Negatieve factoren", "en": "Negative factors"},
-    "political": {"nl": "Politieke factoren", "en": "Political factors"},
-    "col_topic": {"nl": "Onderwerp", "en": "Topic"}, "col_here": {"nl": "Deze gemeente", "en": "This municipality"},
-    "col_n": {"nl": "n", "en": "n"}, "col_min": {"nl": "Laagste", "en": "Lowest"}, "col_median": {"nl": "Mediaan", "en": "Median"},
-    "col_max": {"nl": "Hoogste", "en": "Highest"}, "col_section": {"nl": "Onderdeel", "en": "Section"},
-    "stage": {"nl": "**Stadium {stage}: {name}**{certainty}. {reason}", "en": "**Stage {stage}: {name}**{certainty}. {reason}"},
-    "no_stage": {"nl": "**Geen stadium.** {reason}", "en": "**No stage.** {reason}"},
-    "stage_intro": {"nl": ("Het rapport beschrijft vijf stadia van integraal gezondheidsbeleid (Bewust, Belegd, Beproefd, Beleid, Begrepen). "
-                           "Hier is gemeten welke stadia deze gemeente bereikt, met de criteria uit `params/maturity.yaml`; "
-                           "een stadium telt pas als ook alle lagere stadia gehaald zijn. Wat de vragenlijst niet kan zien (een nota, "
-                           "een IGB-trekker, een visie, verankering in de organisatie) wordt benaderd met een ander antwoord (een proxy) "
-                           "of beslist door een document; een stadium dat alleen via proxy's gehaald is, is voorlopig."),
-                    "en": ("The report describes five stages of integrated health policy (Aware, Assigned, Tried, Policy, Understood). "
-                           "Below, the stages this municipality reaches are measured with the criteria of `params/maturity.yaml`; "
-                           "a stage counts only when all lower stages are met too. What the questionnaire cannot see (a memorandum, "
-                           "an IGB lead, a vision, anchoring in the organisation) is approximated by another answer (a proxy) or "
-                           "decided by a document; a stage met only through proxies is provisional.")},
-    "stage_words": {"nl": "stadium {stage}, waarschijnlijk {range}", "en": "stage {stage}, probably {range}"},
-    "no_stage_words": {"nl": "nog geen stadium, waarschijnlijk {range}", "en": "no stage yet, probably {range}"},
-    "range_one": {"nl": "{low}", "en": "{low}"}, "range_two": {"nl": "{low} tot {high}", "en": "{low} to {high}"},
-    "certainty": {"nl": ", waarschijnlijk {range} (kans op precies stadium {stage}: {p}%)",
-                  "en": ", probably {range} (probability of exactly stage {stage}: {p}%)"},
-    "certainty_short": {"nl": "waarschijnlijk {range} (kans {p}%)", "en": "probably {range} (probability {p}%)"},
-    "certainty_note": {"nl": ("*Hoe zeker?* Elk aandeel rust op enkele ambtenaren: één antwoord meer of minder kan een drempel passeren. "
-                              "'Waarschijnlijk {low} tot {high}' is het kleinste bereik van stadia rond het gemeten stadium dat minstens "
-                              "{level}% van de waarschijnlijkheid heeft, als elk aandeel een onzekere schatting is (een posterior per aandeel); "
-                              "de kans is die op precies het gemeten stadium. 0 = nog geen stadium."),
-                       "en": ("*How firm?* Every share rests on a few officers: one answer more or less can cross a threshold. "
-                              "'Probably {low} to {high}' is the narrowest range of stages around the measured one that holds at least "
-                              "{level}% of the probability when each share is an uncertain estimate (a posterior per share); the "
-                              "probability is that of exactly the measured stage. 0 = no stage yet.")},
-    "provisional": {"nl": ("**Voorlopig stadium {stage}: {name}.** De criteria van stadium {stages} zijn alleen via benaderingen (proxy's) "
-                           "gehaald: de vragenlijst kan dit stadium niet vaststellen, en het telt daarom niet als het stadium van de gemeente."),
-                    "en": ("**Provisional stage {stage}: {name}.** The criteria of stage {stages} are met only through approximations (proxies): "
-                           "the questionnaire cannot establish this stage, so it does not count as the municipality's stage.")},
-    "to_confirm": {"nl": "**Te bevestigen met documenten** (nu beslist door een proxy):", "en": "**To confirm with documents** (now decided by a proxy):"},
-    "to_settle": {"nl": "**Een document kan beslissen** wat nu via een proxy het volgende stadium tegenhoudt:",
-                  "en": "**A document could decide** what now, through a proxy, stops the next stage:"},
-    "col_measure": {"nl": "Gemeten met", "en": "Measured by"}, "col_source": {"nl": "Beslist door", "en": "Decided by"},
-    "source_survey": {"nl": "vragenlijst", "en": "survey"}, "source_proxy": {"nl": "proxy (benadering)", "en": "proxy (approximation)"},
-    "source_document": {"nl": "document: {document}", "en": "document: {document}"},
-    "index_certainty": {"nl": "Zekerheid", "en": "Certainty"},
-    "index_provisional": {"nl": "Voorlopig (alleen via proxy's)", "en": "Provisional (proxies only)"},
-    "crit": {"nl": "Criterium", "en": "Criterion"}, "value": {"nl": "Waarde", "en": "Value"},
-    "threshold": {"nl": "Drempel", "en": "Threshold"}, "met": {"nl": "Gehaald", "en": "Met"},
-    "yes": {"nl": "ja", "en": "yes"}, "no": {"nl": "nee", "en": "no"}, "hidden": {"nl": "niet getoond", "en": "not shown"},
-    "strong": {"nl": "**Sterkste positieve factoren** (door de meeste samenwerkende ambtenaren genoemd): {items}.",
-               "en": "**Strongest positive factors** (named by most collaborating officers): {items}."},
-    "weak": {"nl": "**Zwakste positieve factoren**: {items}.", "en": "**Weakest positive factors**: {items}."},
-    "obstacles": {"nl": "**Grootste belemmeringen** (negatieve factoren): {items}.", "en": "**Main obstacles** (negative factors): {items}."},
-    "factors_hidden": {"nl": "Minder dan {min_cell} ambtenaren werken samen: te weinig om de factoren te tonen.",
-                       "en": "Fewer than {min_cell} officers collaborate: too few to show the factors."},
-    "advice_intro": {"nl": ("Hoofdstuk 7 van het rapport noemt tien elementen voor succesvolle samenwerking rond integraal gezondheidsbeleid. "
-                            "Op grond van de criteria die deze gemeente nog niet haalt en de factoren die ontbreken, zijn dit de elementen om aan te werken:"),
-                     "en": ("Chapter 7 of the report names ten elements of successful collaboration on integrated health policy. "
-                            "Given the criteria this municipality does not yet meet and the factors it lacks, these are the elements to work on:")},
-    "no_advice": {"nl": "De gemeente haalt alle criteria en mist geen van de factoren waar de elementen van hoofdstuk 7 op ingaan.",
-                  "en": "The municipality meets every criterion and lacks none of the factors chapter 7's elements address."},
-    "because": {"nl": "Waarom", "en": "Why"}, "examples": {"nl": "Voorbeelden uit het rapport (box {box})", "en": "Examples from the report (box {box}, in Dutch)"},
-    "criterion_missed": {"nl": "criterium {id} niet gehaald ({label}: {value}, drempel {op} {threshold})",
-                         "en": "criterion {id} not met ({label}: {value}, threshold {op} {threshold})"},
-    "item_cond": {"nl": "{label}: {value}% van de samenwerkende ambtenaren", "en": "{label}: {value}% of collaborating officers"},
-    "stage_cond": {"nl": "stadium lager dan {stage}", "en": "stage below {stage}"},
-    "about": {"nl": ("**Over deze cijfers.** Percentages zijn aandelen van de ambtenaren die de vraag kregen: de vragen over manieren van "
-                     "samenwerken en over factoren kregen alleen wie samenwerkt. Cellen met minder dan {min_cell} ambtenaren worden niet getoond (—). "
-                     "De zestien gemeenten van het onderzoek van 2009 zijn niet willekeurig gekozen; vergelijkingen met de andere gemeenten "
-                     "zeggen niets over Nederlandse gemeenten in het algemeen. Het rapport zelf beoordeelde geen afzonderlijke gemeenten."),
-              "en": ("**About these figures.** Percentages are shares of the officers who were asked: only those who collaborate were asked "
-                     "about ways of collaborating and factors. Cells with fewer than {min_cell} officers are not shown (—). "
-                     "The sixteen municipalities of the 2009 study were not chosen at random; comparisons with the other municipalities say "
-                     "nothing about Dutch municipalities in general. The report itself did not assess individual municipalities.")},
-    "plot_title": {"nl": "{name} naast de andere gemeenten", "en": "{name} next to the other municipalities"},
-    "plot_range": {"nl": "spreiding andere gemeenten (laagste tot hoogste)", "en": "other municipalities (lowest to highest)"},
-    "plot_median": {"nl": "mediaan andere gemeenten", "en": "median of the other municipalities"},
-    "plot_pct": {"nl": "% van de ambtenaren", "en": "% of officers"},
-}
 
 
 def text(key: str, lang: str, **fmt) -> str:
     """A report text in the chosen language."""
-    return T[key][lang].format(**fmt)
+    return t(f"municipality.{key}", lang, **fmt)
 
 
 @dataclass
@@ -419,7 +322,7 @@ def advice_text(v: MunicipalityView) -> str:
         return text("no_advice", v.lang)
     parts = [text("advice_intro", v.lang)]
     for e in chosen:
-        block = [f"### {e['id']} {e['title'][v.lang]}", e["summary"][v.lang],
+        block = [f"### {e['id']} {label(e['title'], v.lang)}", label(e["summary"], v.lang),
                  f"*{text('because', v.lang)}:* " + "; ".join(e["reasons"]) + "."]
         if e.get("examples"):
             block.append(f"*{text('examples', v.lang, box=e['box'])}:*\n" + "\n".join(f"- {x}" for x in e["examples"]))
