@@ -25,7 +25,6 @@ from igb.text import label, t
 from igb.survey.recode import load_recode
 
 # `save` is imported for the notebooks, which write a figure with figures.save(fig, path).
-_finish, _new_figure = finish, new_figure  # the names maturity_plot and compare_plot import (until they import style)
 
 
 DIVERGING_TABLES = {"fig6.1": "6.1", "fig6.4": "6.4", "fig6.5": "6.5"}  # table -> report figure
@@ -93,6 +92,26 @@ def _item_labels(rows: pd.DataFrame, lang: str, codebook: Codebook) -> dict[str,
 def _unit_label(unit: str, n, lang: str) -> str:
     name = t('figures.all_municipalities', lang) if unit == "all" else f"{t('figures.municipality', lang)} {unit}"
     return f"{name} ({_n_text(n)})"
+
+
+def _alt_pct(value: float, lang: str) -> str:
+    """A percentage as the alt text says it: '83%', or 'niet getoond' for a suppressed cell."""
+    return t('figures.alt.not_shown', lang) if np.isnan(value) else f"{round_pct(value)}%"
+
+
+def _alt_count(value: float, lang: str) -> str:
+    return t('figures.alt.not_shown', lang) if np.isnan(value) else f"{int(value)}"
+
+
+def _described(fig: Figure, parts: list[str], *, lang: str, synthetic: bool) -> Figure:
+    """Attach the figure's text alternative (`fig.igb_alt`, written into its PNG by `save`): its title, then
+    each plotted value in words, from the same numbers the bars and cells are drawn from."""
+    title = " ".join(fig._suptitle.get_text().split()) if fig._suptitle is not None else ""
+    words = [title.rstrip(".") + "." if title else "", "; ".join(" ".join(p.split()) for p in parts) + "." if parts else ""]
+    if synthetic:
+        words.append(t('figures.footer.synthetic', lang) + ".")
+    fig.igb_alt = " ".join(w for w in words if w)
+    return fig
 
 
 def _title(number: str, key: str, lang: str, *, word: str = "figures.figure", suffix: str = "", **fmt) -> str:
@@ -176,7 +195,11 @@ def _municipality_heatmap(tables, table: str, items: list[str], title: str, *, l
                      [labels[i] for i in items], lang=lang)
     if "all" in units and len(units) > 1:
         ax.axhline(units.index("all"), color="black", linewidth=SEPARATOR_WIDTH)
-    return finish(fig, title, lang=lang, synthetic=synthetic, any_blank=blank)
+    parts = [f"{_unit_label(u, n.get(u), lang)}: " + ", ".join(f"{labels[i]} {_alt_pct(values[r, j], lang)}"
+                                                               for j, i in enumerate(items))
+             for r, u in enumerate(units)]
+    return _described(finish(fig, title, lang=lang, synthetic=synthetic, any_blank=blank), parts, lang=lang,
+                      synthetic=synthetic)
 
 
 # --- Figures ------------------------------------------------------------------------------------------
@@ -206,8 +229,9 @@ def fig3_1_response(tables: pd.DataFrame, *, lang: str = "nl", synthetic: bool =
     ax.yaxis.get_major_locator().set_params(integer=True)
     ax.grid(axis="x", visible=False)
     suffix = f" ({_n_text(total)})" if total is not None else ""
-    return finish(fig, _title("3.1", "3.1", lang, suffix=suffix), lang=lang, synthetic=synthetic,
-                   any_blank=bool(np.isnan(counts).any()))
+    parts = [f"{t('figures.municipality', lang)} {u}: {_alt_count(c, lang)}" for u, c in zip(rows["unit"], counts)]
+    return _described(finish(fig, _title("3.1", "3.1", lang, suffix=suffix), lang=lang, synthetic=synthetic,
+                             any_blank=bool(np.isnan(counts).any())), parts, lang=lang, synthetic=synthetic)
 
 
 @styled
@@ -226,8 +250,10 @@ def fig4_1_sector_groups(tables: pd.DataFrame, *, lang: str = "nl", synthetic: b
     x = np.arange(len(groups))
     width = GROUP_THICKNESS / len(FIG4_1_ITEMS)
     blank = False
+    plotted = {}
     for k, (item, colour) in enumerate(zip(FIG4_1_ITEMS, (COLOUR_MAIN, COLOUR_SECOND, COLOUR_THIRD))):
         values = [_value(cells[(g, item)]) if (g, item) in cells else np.nan for g in groups]
+        plotted[item] = values
         blank |= bool(np.isnan(values).any())
         mark = "¹" if item == "target_groups_considered" else ""
         _bars(ax, x + (k - (len(FIG4_1_ITEMS) - 1) / 2) * width, values, horizontal=False, thickness=width,
@@ -241,7 +267,11 @@ def fig4_1_sector_groups(tables: pd.DataFrame, *, lang: str = "nl", synthetic: b
     ax.grid(axis="x", visible=False)
     legend_above(ax)
     notes = ["¹ " + t('figures.tg_note', lang), t('figures.groups_note', lang)]
-    return finish(fig, _title("4.1", "4.1", lang), lang=lang, synthetic=synthetic, notes=notes, any_blank=blank)
+    parts = [f"{names[g]} ({_n_text(group_n[g])}): " + ", ".join(f"{labels.get(i, i)} {_alt_pct(plotted[i][k], lang)}"
+                                                                 for i in FIG4_1_ITEMS)
+             for k, g in enumerate(groups)]
+    return _described(finish(fig, _title("4.1", "4.1", lang), lang=lang, synthetic=synthetic, notes=notes,
+                             any_blank=blank), parts, lang=lang, synthetic=synthetic)
 
 
 @styled
@@ -268,8 +298,11 @@ def fig4_2_municipalities(tables: pd.DataFrame, *, lang: str = "nl", synthetic: 
     ax.set_xlabel(t('figures.pct_officers', lang))
     ax.grid(axis="y", visible=False)
     legend_above(ax)
-    return finish(fig, _title("4.2", "4.2", lang), lang=lang, synthetic=synthetic,
-                   any_blank=bool(np.isnan(values).any()))
+    parts = [f"{_unit_label(u, n.get(u), lang)}: " + ", ".join(f"{labels.get(i, i)} {_alt_pct(values[r, k], lang)}"
+                                                               for k, i in enumerate(FIG4_2_ITEMS))
+             for r, u in enumerate(units)]
+    return _described(finish(fig, _title("4.2", "4.2", lang), lang=lang, synthetic=synthetic,
+                             any_blank=bool(np.isnan(values).any())), parts, lang=lang, synthetic=synthetic)
 
 
 def _ordered_hbars(rows: pd.DataFrame, number: str, *, lang: str, synthetic: bool, who: str) -> Figure:
@@ -290,7 +323,9 @@ def _ordered_hbars(rows: pd.DataFrame, number: str, *, lang: str, synthetic: boo
     ax.grid(axis="y", visible=False)
     n = rows["n"].max()
     title = _title(number, number, lang, suffix=f" ({_n_text(n)} {t(f'figures.{who}', lang)})")
-    return finish(fig, title, lang=lang, synthetic=synthetic, any_blank=bool(rows["value"].isna().any()))
+    parts = [f"{labels[i]}: {_alt_pct(v, lang)}" for i, v in zip(rows["item"], rows["value"].astype(float))]
+    return _described(finish(fig, title, lang=lang, synthetic=synthetic, any_blank=bool(rows["value"].isna().any())),
+                      parts, lang=lang, synthetic=synthetic)
 
 
 @styled
@@ -348,7 +383,10 @@ def fig5_1_vgz_partners(tables: pd.DataFrame, *, lang: str = "nl", synthetic: bo
     ax.grid(axis="y", visible=False)
     legend_above(ax)
     blank = bool(np.isnan(series[0]).any() or np.isnan(series[1]).any())
-    return finish(fig, _title("5.1", "5.1", lang), lang=lang, synthetic=synthetic, any_blank=blank)
+    parts = [f"{codebook.sector_label(s, lang)} ({_n_text(sector_n[s])}): {legend[0]} {_alt_pct(series[0][k], lang)}, "
+             f"{legend[1]} {_alt_pct(series[1][k], lang)}" for k, s in enumerate(sectors)]
+    return _described(finish(fig, _title("5.1", "5.1", lang), lang=lang, synthetic=synthetic, any_blank=blank),
+                      parts, lang=lang, synthetic=synthetic)
 
 
 @styled
@@ -406,8 +444,11 @@ def fig6_diverging(tables: pd.DataFrame, *, table: str = "fig6.1", lang: str = "
     n = rows["n"].max()
     number = DIVERGING_TABLES[table]
     title = _title(number, number, lang, suffix=f" ({_n_text(n)} {t('figures.collaborators', lang)})")
-    return finish(fig, title, lang=lang, synthetic=synthetic, notes=[t('figures.dont_know_note', lang)],
-                   any_blank=bool(blank.any()))
+    parts = [f"{labels[i]}: " + (t('figures.alt.not_shown', lang) if b else ", ".join(
+        f"{t(f'answers.{c}', lang)} {_alt_pct(share[c][k], lang)}" for c in DIVERGING_CATEGORIES))
+        for k, (i, b) in enumerate(zip(items, blank))]
+    return _described(finish(fig, title, lang=lang, synthetic=synthetic, notes=[t('figures.dont_know_note', lang)],
+                             any_blank=bool(blank.any())), parts, lang=lang, synthetic=synthetic)
 
 
 @styled

@@ -12,7 +12,9 @@ from matplotlib.patches import Patch, Rectangle
 
 from igb._checks import check_lang
 from igb.analysis.tables import round_pct
-from igb.report.figures import COLOUR_MAIN, COLOUR_MISSING, COLOUR_SECOND, _finish, _new_figure, _unit_key
+from igb.report.figures import _unit_key
+from igb.report.style import COLOUR_MAIN, COLOUR_MISSING, COLOUR_SECOND, finish, new_figure
+from igb.text import t
 
 MET, MISSED, UNKNOWN = 2, 1, 0
 COLOURS = ListedColormap(["0.9", COLOUR_SECOND, COLOUR_MAIN])  # unknown, missed, met (colour-blind safe pair)
@@ -21,39 +23,21 @@ COL_INCH = 0.9           # width per criterion column, inches
 MARGIN_INCH = 5.2        # room for the row labels (stage, range, provisional stage) and the legend, inches
 EXTRA_INCH = 2.6         # room for title, headers and footnotes, inches
 WRAP_HEADER = 13         # characters per line of a criterion header
-TEXT = {
-    "title": {"nl": "Volwassenheid van integraal gezondheidsbeleid: stadium per gemeente en de criteria",
-              "en": "Maturity of integrated health policy: stage per municipality and the criteria"},
-    "met": {"nl": "gehaald", "en": "met"}, "missed": {"nl": "niet gehaald", "en": "missed"},
-    "unknown": {"nl": "niet te beoordelen (te weinig respondenten)", "en": "not assessable (too few respondents)"},
-    "stage": {"nl": "stadium", "en": "stage"}, "none": {"nl": "geen stadium", "en": "no stage"},
-    "note": {"nl": "Getal in een cel: het percentage (of bij 3.1 het aantal sectoren) van de gemeente; kolommen per stadium (1.1 = stadium 1, criterium 1).",
-             "en": "Number in a cell: the municipality's percentage (for 3.1 the number of sectors); columns by stage (1.1 = stage 1, criterion 1)."},
-    "note_evidence": {"nl": ("Gearceerd: beslist door een proxy (de vragenlijst ziet dit criterium niet, een ander antwoord benadert het); "
-                             "omlijnd met 'doc': beslist door een document. Een stadium dat alleen via proxy's gehaald is, is voorlopig."),
-                      "en": ("Hatched: decided by a proxy (the questionnaire cannot see this criterion; another answer approximates it); "
-                             "framed with 'doc': decided by a document. A stage met only through proxies is provisional.")},
-    "note_range": {"nl": "Achter het stadium: het bereik dat met minstens 90% waarschijnlijkheid geldt, en de kans op precies dit stadium.",
-                   "en": "After the stage: the range that holds with at least 90% probability, and the probability of exactly this stage."},
-    "municipality": {"nl": "Gemeente", "en": "Municipality"},
-    "proxy": {"nl": "proxy", "en": "proxy"}, "document": {"nl": "document", "en": "document"},
-    "provisional": {"nl": "voorlopig {stage}", "en": "provisional {stage}"},
-}
 
 
 def _row_label(s: pd.Series, m: str, lang: str) -> str:
     if pd.isna(s["stage"]):
-        stage = TEXT["none"][lang]
+        stage = t('maturity_plot.none', lang)
     else:
-        stage = f"{TEXT['stage'][lang]} {int(s['stage'])} {s['stage_name']}"
+        stage = f"{t('maturity_plot.stage', lang)} {int(s['stage'])} {s['stage_name']}"
         if "stage_low" in s and pd.notna(s["stage_low"]) and pd.notna(s["stage_probability"]):
             low, high = int(s["stage_low"]), int(s["stage_high"])
             p = round_pct(100 * float(s["stage_probability"]))
             stage += f" ({low}–{high}, {p}%)" if low != high else f" ({low}, {p}%)"
         if "provisional_stage" in s and pd.notna(s["provisional_stage"]):
-            stage += "; " + TEXT["provisional"][lang].format(stage=int(s["provisional_stage"]))
+            stage += "; " + t('maturity_plot.provisional', lang, stage=int(s["provisional_stage"]))
     n = "—" if pd.isna(s["respondents"]) else s["respondents"]  # hidden by the privacy rule
-    return f"{TEXT['municipality'][lang]} {m} (n = {n}): {stage}"
+    return f"{t('maturity_plot.municipality', lang)} {m} (n = {n}): {stage}"
 
 
 def evidence_heatmap(stages: pd.DataFrame, evidence: pd.DataFrame, *, lang: str = "nl", synthetic: bool = False) -> Figure:
@@ -75,7 +59,7 @@ def evidence_heatmap(stages: pd.DataFrame, evidence: pd.DataFrame, *, lang: str 
             source[i, j] = row.get("source") if isinstance(row.get("source"), str) else ""
     stage_of = stages.set_index(stages["municipality"].astype(str))
     row_labels = [_row_label(stage_of.loc[m], m, lang) for m in municipalities]
-    fig, ax = _new_figure(MARGIN_INCH + COL_INCH * len(criteria), EXTRA_INCH + ROW_INCH * len(municipalities))
+    fig, ax = new_figure(MARGIN_INCH + COL_INCH * len(criteria), EXTRA_INCH + ROW_INCH * len(municipalities))
     ax.imshow(status, cmap=COLOURS, vmin=0, vmax=2, aspect="auto")
     for i in range(status.shape[0]):
         for j in range(status.shape[1]):
@@ -101,10 +85,10 @@ def evidence_heatmap(stages: pd.DataFrame, evidence: pd.DataFrame, *, lang: str 
     ax.grid(which="minor", color="white", linewidth=1.5)
     ax.grid(which="major", visible=False)
     ax.tick_params(which="both", length=0)
-    ax.legend(handles=[Patch(color=COLOUR_MAIN, label=TEXT["met"][lang]), Patch(color=COLOUR_SECOND, label=TEXT["missed"][lang]),
-                       Patch(facecolor="0.9", edgecolor=COLOUR_MISSING, label=TEXT["unknown"][lang]),
-                       Patch(facecolor=COLOUR_MAIN, hatch="///", edgecolor="white", label=TEXT["proxy"][lang]),
-                       Patch(facecolor=COLOUR_MAIN, edgecolor="black", linewidth=1.6, label=TEXT["document"][lang])],
+    ax.legend(handles=[Patch(color=COLOUR_MAIN, label=t('maturity_plot.met', lang)), Patch(color=COLOUR_SECOND, label=t('maturity_plot.missed', lang)),
+                       Patch(facecolor="0.9", edgecolor=COLOUR_MISSING, label=t('maturity_plot.unknown', lang)),
+                       Patch(facecolor=COLOUR_MAIN, hatch="///", edgecolor="white", label=t('maturity_plot.proxy', lang)),
+                       Patch(facecolor=COLOUR_MAIN, edgecolor="black", linewidth=1.6, label=t('maturity_plot.document', lang))],
               loc="upper left", bbox_to_anchor=(0, -0.02), ncol=5, frameon=False, fontsize=8)
-    return _finish(fig, TEXT["title"][lang], lang=lang, synthetic=synthetic,
-                   notes=[TEXT["note"][lang], TEXT["note_evidence"][lang], TEXT["note_range"][lang]])
+    return finish(fig, t('maturity_plot.title', lang), lang=lang, synthetic=synthetic,
+                   notes=[t('maturity_plot.note', lang), t('maturity_plot.note_evidence', lang), t('maturity_plot.note_range', lang)])

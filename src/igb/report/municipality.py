@@ -153,14 +153,14 @@ def key_figures_table(v: MunicipalityView) -> pd.DataFrame | None:
 
 def key_figures_plot(v: MunicipalityView, *, sections=("policy", "collaboration", "positive", "negative")) -> Figure | None:
     """Dot plot: this municipality's share, the others' range and median, per topic."""
-    from igb.report.figures import COLOUR_MAIN, _finish, _new_figure
+    from igb.report.style import COLOUR_MAIN, finish, new_figure
 
     frame = key_figures(v)
     if frame is None:
         return None
     headings = {text(s, v.lang) for s in sections}
     frame = frame[frame[text("col_section", v.lang)].isin(headings)].reset_index(drop=True)
-    fig, ax = _new_figure(10.5, 1.8 + 0.32 * len(frame))
+    fig, ax = new_figure(10.5, 1.8 + 0.32 * len(frame))
     y = np.arange(len(frame))[::-1]
     for yi, row in zip(y, frame.itertuples(index=False)):
         others = row[-1]
@@ -182,7 +182,7 @@ def key_figures_plot(v: MunicipalityView, *, sections=("policy", "collaboration"
     ax.plot([], [], marker="|", color="0.3", linestyle="none", markersize=12, label=text("plot_median", v.lang))
     ax.plot([], [], marker="o", color=COLOUR_MAIN, linestyle="none", label=plot_text(v.name))
     ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=3, frameon=False, fontsize=8)
-    return _finish(fig, text("plot_title", v.lang, name=plot_text(v.name)), lang=v.lang, synthetic=v.ctx.synthetic)
+    return finish(fig, text("plot_title", v.lang, name=plot_text(v.name)), lang=v.lang, synthetic=v.ctx.synthetic)
 
 
 def _range_text(low, high, lang: str) -> str:
