@@ -180,6 +180,16 @@ def _min_cell(text: str) -> int:
         raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, not {text!r}") from None
 
 
+def _lang(text: str) -> str:
+    """--lang: a language of the text catalog (igb.text: params/text/languages.yaml)."""
+    from igb.text import check_lang
+
+    try:
+        return check_lang(text)
+    except (ValueError, IgbError) as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def _wave(text: str) -> str:
     """--wave and --baseline: a wave name names folders, so it is checked before anything runs."""
     from igb.safe import check_wave
@@ -267,7 +277,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_reconstruct)
 
     for p in sub.choices.values():
-        p.add_argument("--lang", choices=["nl", "en"], default="nl", help="language of messages and reports (default Dutch)")
+        p.add_argument("--lang", type=_lang, default="nl",
+                       help="language of messages and reports: nl (default) or en, or any in params/text/languages.yaml")
         p.add_argument("--limit", type=int, default=None, help="show at most this many problems")
     return parser
 

@@ -30,7 +30,7 @@ import pandas as pd
 from igb._checks import check_lang
 from igb.config import load_params, paths
 from igb.errors import ConfigError, InputError
-from igb.text import t
+from igb.text import label, t
 
 OPS = {">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt}
 EVIDENCE_KINDS = ("survey", "proxy")
@@ -57,7 +57,7 @@ class Criterion:
 
     def title(self, lang: str = "nl") -> str:
         """What the criterion stands for (the stage's own words), in the language asked."""
-        return self.name.get(lang, "")
+        return label(self.name, lang) if self.name else ""
 
 
 @dataclass(frozen=True)
@@ -77,7 +77,7 @@ class Model:
     def _stage_name(self, stage: int | None, lang: str) -> str:  # lang already checked (judge checks it once)
         if stage is None or pd.isna(stage) or stage == 0:
             return t("maturity.no_stage_yet", lang)
-        return next(s["name"][lang] for s in self.stages if s["stage"] == stage)
+        return next(label(s["name"], lang) for s in self.stages if s["stage"] == stage)
 
     def criterion(self, criterion_id: str) -> Criterion:
         return next(c for c in self.criteria if c.id == str(criterion_id))
@@ -476,7 +476,7 @@ def judge(ind: pd.DataFrame, model: Model, *, lang: str = "nl", min_cell: int = 
 
 def _evidence_row(municipality, c: Criterion, model: Model, lang: str, *, value, survey_met, met, source, document) -> dict:
     return {"municipality": municipality, "stage": c.stage, "criterion": c.id, "name": c.title(lang),
-            "indicator": c.indicator, "label": model.indicators[c.indicator]["label"][lang], "evidence": c.evidence,
+            "indicator": c.indicator, "label": label(model.indicators[c.indicator]["label"], lang), "evidence": c.evidence,
             "value": value, "op": c.op, "threshold": c.threshold, "survey_met": survey_met, "met": met,
             "source": source, "document": document, "proxy": c.evidence == "proxy"}
 

@@ -195,7 +195,7 @@ def stage_words(stage: pd.Series, lang: str = "nl") -> str:
         return ""
     if pd.isna(stage.get("stage_low")) or pd.isna(stage.get("stage_high")):
         return (text("stage_words", lang, stage=int(stage["stage"]), range=int(stage["stage"])) if stage["stage"]
-                else maturity.NO_STAGE_YET[lang])
+                else t("maturity.no_stage_yet", lang))
     key = "stage_words" if stage["stage"] else "no_stage_words"
     return text(key, lang, stage=int(stage["stage"]), range=_range_text(stage["stage_low"], stage["stage_high"], lang))
 
@@ -210,7 +210,7 @@ def certainty_words(stage: pd.Series, lang: str = "nl") -> str:
 
 def _criteria_list(model: maturity.Model, ids: str, lang: str) -> str:
     items = [i.strip() for i in str(ids or "").split(",") if i.strip()]
-    return "\n".join(f"- {i} {model.criterion(i).title(lang)}: {model.criterion(i).document.get(lang, '')}" for i in items)
+    return "\n".join(f"- {i} {model.criterion(i).title(lang)}: {label(model.criterion(i).document, lang) if model.criterion(i).document else ''}" for i in items)
 
 
 def stage_text(v: MunicipalityView) -> str:
@@ -338,5 +338,5 @@ def tables_for_excel(v: MunicipalityView) -> dict[str, pd.DataFrame]:
     """The municipality's sheets: key figures and maturity evidence (nothing per sector)."""
     if v.too_few:
         return {"info": pd.DataFrame({"": [text("too_few", v.lang, name=v.name, min_cell=v.min_cell).replace("**", "")]})}
-    return {"kerncijfers" if v.lang == "nl" else "key_figures": key_figures_table(v).reset_index(),
-            "stadium" if v.lang == "nl" else "stage": stage_evidence(v).reset_index()}
+    return {text("sheet_key_figures", v.lang): key_figures_table(v).reset_index(),
+            text("sheet_stage", v.lang): stage_evidence(v).reset_index()}

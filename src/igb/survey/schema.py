@@ -80,11 +80,10 @@ class Problem:
         """One line for a terminal: control characters from a file's column names are shown escaped."""
         where = _printable(self.file)
         if self.row is not None:
-            where += f", {'rij' if lang == 'nl' else 'row'} {self.row}"
+            where += f", {t('problems.row', lang)} {self.row}"
         if self.column is not None:
-            where += f", {'kolom' if lang == 'nl' else 'column'} {_printable(self.column)}"
-        kind = {"error": "FOUT", "warning": "WAARSCHUWING"}[self.severity] if lang == "nl" else self.severity.upper()
-        return f"{kind} [{self.rule}] {where}: {self.message(lang)}"
+            where += f", {t('problems.column', lang)} {_printable(self.column)}"
+        return f"{t(f'problems.{self.severity}', lang)} [{self.rule}] {where}: {self.message(lang)}"
 
 
 def _printable(text: str) -> str:
@@ -129,9 +128,8 @@ class ValidationReport:
         return pd.DataFrame([asdict(p) for p in self.problems], columns=columns)
 
     def summary(self, lang: str = "en") -> str:
-        if check_lang(lang) == "nl":
-            return f"{self.file}: {len(self.errors)} fout(en), {len(self.warnings)} waarschuwing(en) in {self.n_rows} rijen"
-        return f"{self.file}: {len(self.errors)} error(s), {len(self.warnings)} warning(s) in {self.n_rows} rows"
+        return t("problems.summary", check_lang(lang), file=self.file, errors=len(self.errors),
+                 warnings=len(self.warnings), rows=self.n_rows)
 
     def format(self, lang: str = "en", limit: int | None = None) -> str:
         ordered = sorted(self.problems, key=lambda p: (p.severity != ERROR, p.row or 0, p.column or ""))
