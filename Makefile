@@ -21,7 +21,7 @@ OUT    := data/processed/$(WAVE)
 RENDERED  := reports/$(WAVE)/.rendered
 MAKEFLAGS += --jobs=2
 
-.PHONY: help setup all test clean reconstruction ensemble bench reports lab
+.PHONY: help setup all test clean reconstruction ensemble bench reports lab axe
 
 help: ## Show this list of targets (the default)
 	@grep -hE '^[a-zA-Z_.%/-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | awk -F'\t' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -76,7 +76,17 @@ bench: $(STAMP) ## Run the benchmarks in benchmarks/ (ratios against a baseline 
 lab: $(STAMP) ## Open JupyterLab on notebooks/ with the project's kernel (read 01_response first)
 	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks
 
-test: $(STAMP) ## Set up if missing and run the tests
+AXE := .ci/axe/node_modules/axe-core/axe.min.js
+
+axe: $(AXE) ## Install axe-core (pinned in .ci/axe/package-lock.json) for the browser test
+
+# npm ci installs exactly the lock's version; without npm (or the registry) the browser test skips and says why
+$(AXE): .ci/axe/package.json .ci/axe/package-lock.json
+	@if command -v npm >/dev/null 2>&1 && npm ci --prefix .ci/axe --no-audit --no-fund --silent; then touch $@; \
+	else echo "note: axe-core could not be installed (npm); the browser test's accessibility check will be skipped"; fi
+
+test: $(STAMP) ## Set up if missing (and axe-core, if npm is there) and run the tests
+	@$(MAKE) --no-print-directory axe || true
 	$(BIN)/python -m pytest
 
 clean: ## Remove build products (data/processed, reports); keeps .venv and raw data

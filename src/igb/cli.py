@@ -182,11 +182,16 @@ def _min_cell(text: str) -> int:
 
 def _lang(text: str) -> str:
     """--lang: a language of the text catalog (igb.text: params/text/languages.yaml)."""
-    from igb.text import check_lang
+    from igb.errors import ConfigError
+    from igb.text import FALLBACK, check_lang
 
     try:
         return check_lang(text)
-    except (ValueError, IgbError) as exc:
+    except ConfigError:  # no project here (yet): the catalog's own two languages
+        if text in FALLBACK:
+            return text
+        raise argparse.ArgumentTypeError(f"must be one of {sorted(FALLBACK)}, not {text!r}") from None
+    except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 

@@ -19,7 +19,7 @@ from igb.errors import ValidationFailed
 from igb.survey.codebook import Codebook
 from igb.survey.io import write_csv, write_parquet
 from igb.survey.wave import load_spec, raw_file
-from igb.report import batch, render
+from igb.report import batch, landing, render
 from igb.report.jobs import Result, progress_bar, split
 from igb.report.jobs import run as run_jobs
 
@@ -110,6 +110,7 @@ def run(wave: str, *, notebooks=None, reports: bool = True, lang: str = "nl", mi
     if with_reports:
         outcome.reports = batch.finish(wave, done_reports + results[len(todo_notebooks):], lang=lang,
                                        min_cell=min_cell, paths=paths)
+    landing.write(wave, lang=lang, min_cell=min_cell, paths=paths)  # reports/<wave>/index.html links them all
     return outcome
 
 
@@ -124,8 +125,10 @@ def compare(wave: str, baseline: str, *, lang: str = "nl", min_cell: int | None 
     if prepare_first:
         for w in dict.fromkeys((baseline, wave)):
             prepare(w, paths=paths)
-    return render.render(render.COMPARISON, wave, lang=lang, min_cell=cell, paths=paths,
-                         extra={"baseline": baseline}, output_name=f"compare_with_{baseline}")
+    result = render.render(render.COMPARISON, wave, lang=lang, min_cell=cell, paths=paths,
+                           extra={"baseline": baseline}, output_name=f"compare_with_{baseline}")
+    landing.write(wave, lang=lang, paths=paths)  # the landing page lists the comparison too
+    return result
 
 
 def pending_count(wave: str, *, lang: str = "nl", min_cell: int | None = None, paths: Paths | None = None) -> int:

@@ -4,7 +4,8 @@ Parameters are checked before any kernel starts (unknown wave, municipality or p
 nothing run). Reports run in separate processes with a progress bar; each keeps its log; a failing
 report does not stop the others and is listed at the end. A report whose inputs (template, prepared
 data, parameters, params/, package code) are unchanged since it was last rendered is not rendered again.
-Output names are deterministic: reports/<wave>/municipalities/<code>.html (English: .../en/<code>.html).
+Output names are deterministic: reports/<wave>/municipalities/<code>.html (English: .../en/<code>.html), with its
+workbook <code>.xlsx and, when Chromium is installed, its PDF <code>.pdf (`igb.report.pdf`).
 """
 
 from __future__ import annotations
@@ -16,12 +17,13 @@ import pandas as pd
 from igb._checks import check_lang
 from igb.config import Paths, paths as project_paths
 from igb.errors import ConfigError
-from igb.report import nbimport
+from igb.report import nbimport, pdf, render
 from igb.report.jobs import Job, Result, fingerprint, progress_bar, split
 from igb.report.jobs import run as run_jobs
 from igb.safe import check_name, html_text, inside
 from igb.survey.io import write_text, write_workbook
 from igb.survey.wave import load_spec
+from igb.text import texts
 
 TEMPLATE = Path("notebooks") / "templates" / "municipality.ipynb"
 
@@ -94,12 +96,13 @@ def report_jobs(wave: str, *, municipalities=None, lang: str = "nl", min_cell: i
     """One job per municipality report, its parameters checked first (`plan`)."""
     paths = paths or project_paths()
     template = paths.root / TEMPLATE
+    banner = render.pdf_banner(wave, lang, paths)
     jobs = []
     for parameters in plan(wave, municipalities=municipalities, lang=lang, min_cell=min_cell, extra=extra, paths=paths):
         code = check_name(parameters["municipality"], what="municipality code")
         out = inside(parameters["output_dir"], paths.reports(wave))
         jobs.append(Job(code, template, out, parameters, fingerprint(parameters, template, paths), lang=lang, log=True,
-                        after=_workbook if xlsx else None))
+                        after=_workbook if xlsx else None, pdf=pdf.enabled(), banner=banner))
     return jobs
 
 
@@ -122,9 +125,18 @@ def finish(wave: str, results: list[ReportResult], *, lang: str = "nl", min_cell
     min_cell = everyone[0]["min_cell"] if everyone else load_spec(wave, paths=paths).min_cell_for(min_cell)
     remove_stale(out, order, failed=[r.municipality for r in results if not r.ok],
                  too_few=_below(paths.processed(wave) / "respondents.parquet", min_cell))
-    write_index(wave, [latest.get(code) or _on_disk(code, out) for code in order], lang=lang, paths=paths, out=out,
-                min_cell=min_cell)
+    index = write_index(wave, [latest.get(code) or _on_disk(code, out) for code in order], lang=lang, paths=paths,
+                        out=out, min_cell=min_cell)
+    _link_home(index, wave, lang, paths)
     return results
+
+
+def _link_home(page: Path, wave: str, lang: str, paths: Paths) -> None:
+    """The index's link back to the wave's landing page (reports/<wave>/index.html), as every page has."""
+    from igb.report.html import accessible
+
+    write_text(accessible(page.read_text(encoding="utf-8"), lang=lang, page=page, wave=wave,
+                          home=paths.reports(wave) / "index.html"), page)
 
 
 REPORT_FILES = ("{code}.html", "{code}.xlsx", "{code}.pdf", "figures/{code}.png", "notebooks/{code}.ipynb",
@@ -169,7 +181,11 @@ def run(wave: str, *, municipalities=None, lang: str = "nl", min_cell: int | Non
     todo, done = pending(wave, municipalities=municipalities, xlsx=xlsx, force=force, **options)
     with progress_bar(len(todo), f"reports {wave}", progress, unit="report") as bar:
         results = run_jobs(todo, jobs, root=paths.root, on_done=bar.update)
-    return finish(wave, done + results, **options)
+    results = finish(wave, done + results, **options)
+    from igb.report import landing
+
+    landing.write(wave, lang=lang, min_cell=min_cell, paths=paths)  # the wave's start page lists the reports
+    return results
 
 
 def _on_disk(code: str, out: Path) -> ReportResult:
@@ -180,18 +196,6 @@ def _on_disk(code: str, out: Path) -> ReportResult:
     return ReportResult(code, False, False, 0.0, None, out / "logs" / f"{code}.log", "not rendered")
 
 
-INDEX_TEXT = {
-    "title": {"nl": "Rapporten per gemeente, golf {wave}", "en": "Reports per municipality, wave {wave}"},
-    "municipality": {"nl": "Gemeente", "en": "Municipality"}, "respondents": {"nl": "Respondenten", "en": "Respondents"},
-    "stage": {"nl": "Stadium", "en": "Stage"}, "report": {"nl": "Rapport", "en": "Report"},
-    "privacy": {"nl": "— = niet getoond: cijfers van minder dan {min_cell} ambtenaren worden niet getoond (privacy).",
-                "en": "— = not shown: figures on fewer than {min_cell} officers are not shown (privacy)."},
-    "failed": {"nl": "MISLUKT (zie log)", "en": "FAILED (see log)"}, "none": {"nl": "geen stadium", "en": "no stage"},
-    "synthetic": {"nl": ("SYNTHETISCHE GEGEVENS: dit zijn geen onderzoeksgegevens en geen beoordeling van echte "
-                         "gemeenten (zie de toelichting in elk rapport)."),
-                  "en": ("SYNTHETIC DATA: these are not study data and not an assessment of real municipalities "
-                         "(see the note in each report).")},
-}
 
 
 def write_index(wave: str, results: list[ReportResult], *, lang: str, paths: Paths, out: Path,
@@ -204,7 +208,7 @@ def write_index(wave: str, results: list[ReportResult], *, lang: str, paths: Pat
     ctx = load(wave, lang=lang, paths=paths, min_cell=min_cell)
     stages, _ = ctx.stages()
     stages = stages.set_index(stages["municipality"].astype(str))
-    t = {k: v[lang] for k, v in INDEX_TEXT.items()}
+    t = texts("index", lang)
     rows = []
     for r in results:
         s = stages.loc[r.municipality]

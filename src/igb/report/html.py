@@ -1,7 +1,17 @@
-"""Executed notebooks to standalone HTML (nbconvert), one exporter per process and kind, kept warm."""
+"""Executed notebooks to standalone HTML (nbconvert), one exporter per process and kind, kept warm.
+
+Every page is post-processed in one place (`accessible`): each figure's <img alt> is set from the description its
+figure function wrote into the PNG (`igb.report.style.save`: the PNG's `Description` text chunk, built from the
+numbers it plots), so no nbconvert placeholder is left; a link back to the wave's landing page (and to the page's
+PDF) opens the page; print CSS keeps that navigation off paper.
+"""
 
 from __future__ import annotations
 
+import base64
+import io
+import os
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -9,11 +19,13 @@ from igb.report import nbimport
 from igb.survey.io import write_text
 
 
-def to_html(ipynb: Path, html: Path, *, code: bool, lang: str = "en") -> Path:
+def to_html(ipynb: Path, html: Path, *, code: bool, lang: str = "en", home: Path | None = None,
+            wave: str = "", pdf: Path | None = None) -> Path:
     """Render an executed notebook to standalone HTML, with or without its code cells.
 
     Cells tagged `remove_cell` (notes for developers, e.g. in the municipality template) are left out. `lang` is
-    the page's language (`<html lang>`, read by screen readers and translation tools).
+    the page's language (`<html lang>`, read by screen readers and translation tools). `home`: the wave's landing
+    page, linked at the top (relative to the page); `pdf`: the page's PDF, linked there too.
     """
     nbimport.without_iri_checker()
     import nbformat
@@ -21,7 +33,87 @@ def to_html(ipynb: Path, html: Path, *, code: bool, lang: str = "en") -> Path:
     exporter = _exporter(code)
     exporter.language_code = lang  # set per page: a new exporter would compile its template again
     body, _ = exporter.from_notebook_node(nbformat.read(ipynb, as_version=4))
-    return write_text(body, html)
+    return write_text(accessible(body, lang=lang, page=html, home=home, wave=wave, pdf=pdf), html)
+
+
+PLACEHOLDER = "No description has been provided for this image"
+_IMG = re.compile(r'<img\b[^>]*>', re.S)
+_SRC = re.compile(r'src="data:image/png;base64,([^"]+)"')
+_ALT = re.compile(r'\salt="[^"]*"')
+PRINT_CSS = """<style id="igb-print">
+.igb-nav{font-family:sans-serif;margin:.5em 0 1em;padding:.4em 0;border-bottom:1px solid #ccc}
+.igb-nav a{margin-right:1.5em}
+@media print{.igb-nav{display:none}*{font-variant-ligatures:none}img{max-width:100%;break-inside:avoid}h1,h2,h3{break-after:avoid}
+table{break-inside:auto}tr{break-inside:avoid}}
+</style>"""
+
+
+def png_description(data: bytes) -> str:
+    """The `Description` text chunk of a PNG ('' if it has none)."""
+    from PIL import Image
+
+    with Image.open(io.BytesIO(data)) as image:
+        return str(getattr(image, "text", {}).get("Description", "")).strip()
+
+
+def accessible(body: str, *, lang: str, page: Path | None = None, home: Path | None = None, wave: str = "",
+               pdf: Path | None = None) -> str:
+    """The page with each embedded figure's alt text from its PNG, the navigation bar and the print CSS."""
+    from igb.safe import html_text
+    from igb.text import t
+
+    def alt(match: re.Match) -> str:
+        tag = match.group(0)
+        src = _SRC.search(tag)
+        if src is None:
+            return tag
+        text = png_description(base64.b64decode(src.group(1)))
+        if not text:
+            text = t("pages.figure_alt", lang, title="—")
+        tag = _ALT.sub("", tag)
+        return tag.replace("<img", f'<img alt="{html_text(text)}"', 1)
+
+    body = _IMG.sub(alt, body)
+    body = captioned(body)
+    head = PRINT_CSS
+    links = []
+    if home is not None and page is not None:
+        links.append(f'<a href="{_relative(home, page)}">{html_text(t("pages.home", lang, wave=wave))}</a>')
+    if pdf is not None and page is not None:
+        links.append(f'<a href="{_relative(pdf, page)}">{html_text(t("pages.pdf", lang))}</a>')
+    nav = f'<nav class="igb-nav" aria-label="{html_text(t("pages.home", lang, wave=wave))}">{"".join(links)}</nav>' \
+        if links else ""
+    body = body.replace("</head>", head + "\n</head>", 1)
+    return re.sub(r"(<body\b[^>]*>)", lambda m: m.group(1) + nav, body, count=1)
+
+
+_HEADING = re.compile(r"<h([1-4])\b[^>]*>(.*?)</h\1>", re.S)
+_TABLE = re.compile(r'<table\b[^>]*class="dataframe"[^>]*>', re.S)
+_TAG = re.compile(r"<[^>]+>")
+
+
+def captioned(body: str) -> str:
+    """Give each pandas table without a caption the text of the heading above it as its <caption>."""
+    from igb.safe import html_text
+    import html as html_module
+
+    out, last, heading = [], 0, ""
+    events = sorted([(m.start(), "h", m) for m in _HEADING.finditer(body)] + [(m.start(), "t", m) for m in _TABLE.finditer(body)],
+                    key=lambda e: e[0])
+    for _, kind, m in events:
+        if kind == "h":
+            text = html_module.unescape(_TAG.sub("", m.group(2))).replace("¶", "").strip()
+            heading = " ".join(text.split())
+            continue
+        if not heading or body[m.end():m.end() + 200].lstrip().startswith("<caption"):
+            continue
+        out += [body[last:m.end()], f"<caption>{html_text(heading)}</caption>"]
+        last = m.end()
+    return "".join(out) + body[last:]
+
+
+def _relative(target: Path, page: Path) -> str:
+    return Path(os.path.relpath(Path(target).resolve(), Path(page).resolve().parent)).as_posix()
 
 
 def warm_up_html() -> None:

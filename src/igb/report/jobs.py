@@ -1,7 +1,8 @@
 """One job system for the analysis notebooks and the municipality reports.
 
-A `Job` is a notebook to execute with its parameters, the pages to render from it and, for a municipality
-report, a step after (its workbook). Every job gives one `Result`, is up to date by one rule (its page exists and
+A `Job` is a notebook to execute with its parameters, the pages to render from it, its PDF (printed from the
+page by the worker's headless Chromium, `igb.report.pdf`) and, for a municipality report, a step after (its
+workbook). Every job gives one `Result`, is up to date by one rule (its page exists and
 was rendered from inputs with the same digest), and fails one way (the error is collected, what ran is kept as
 <name>.failed.ipynb, and the other jobs go on). Jobs run in worker processes that keep one kernel each
 (`igb.report.kernels`).
@@ -39,6 +40,8 @@ class Job:
     lang: str = "en"                  # the page's language
     log: bool = False                 # keep the kernel's output in logs/<name>.log
     after: Callable | None = None     # after(job, paths): e.g. the municipality's workbook
+    pdf: bool = False                 # also print the page to <stem>.pdf (`igb.report.pdf`)
+    banner: str = ""                  # the synthetic-data line printed on every PDF page ('' for a real wave)
 
     @property
     def stem(self) -> str:
@@ -51,6 +54,10 @@ class Job:
     @property
     def page(self) -> Path:
         return self.out / f"{self.stem}.html"
+
+    @property
+    def pdf_path(self) -> Path:
+        return self.out / f"{self.stem}.pdf"
 
     @property
     def stamp(self) -> Path:
@@ -96,7 +103,8 @@ def fingerprint(parameters: dict, notebook: Path, paths: Paths) -> str:
 
 def up_to_date(job: Job) -> bool:
     """The one rule: the page exists and was rendered from inputs with this job's digest."""
-    return job.page.exists() and job.stamp.exists() and job.stamp.read_text() == job.digest
+    return (job.page.exists() and job.stamp.exists() and job.stamp.read_text() == job.digest
+            and (not job.pdf or job.pdf_path.exists()))
 
 
 def split(jobs: list[Job], *, force: bool = False) -> tuple[list[Job], list[Result]]:
@@ -133,11 +141,17 @@ def run_one(job: Job, root: Path) -> Result:
             with project_env(paths.root):  # a step after (the workbook) reads this project
                 execute_to(job.executed, job.out / "notebooks" / f"{job.stem}.failed.ipynb",
                            lambda tmp: kernels.execute(job.source, tmp, job.parameters, root=paths.root, log_output=job.log))
-                page = to_html(job.executed, job.page, code=False, lang=job.lang)
+                wave = str(job.parameters.get("wave", ""))
+                links = dict(lang=job.lang, wave=wave, home=paths.reports(wave) / "index.html" if wave else None)
+                page = to_html(job.executed, job.page, code=False, pdf=job.pdf_path if job.pdf else None, **links)
                 if job.code_page:
-                    to_html(job.executed, job.out / "with-code" / f"{job.stem}.html", code=True, lang=job.lang)
+                    to_html(job.executed, job.out / "with-code" / f"{job.stem}.html", code=True, **links)
                 if job.after is not None:
                     job.after(job, paths)
+                if job.pdf:  # printed from the page just written, by this worker's Chromium
+                    from igb.report import pdf
+
+                    pdf.print_pdf(page, job.pdf_path, banner=job.banner, lang=job.lang)
             if job.digest:
                 write_text(job.digest, job.stamp)
             return Result(job.name, True, False, time.perf_counter() - started, page, job.log_path)

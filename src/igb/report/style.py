@@ -143,8 +143,22 @@ def finish(fig: Figure, title: str, *, lang: str, synthetic: bool, notes=(), any
     return fig
 
 
+def description(fig: Figure) -> str:
+    """The figure's text alternative: what its function wrote in `fig.igb_alt` (what it shows, from the numbers it
+    plots), else its title."""
+    alt = getattr(fig, "igb_alt", "") or ""
+    if not alt and fig._suptitle is not None:
+        alt = fig._suptitle.get_text()
+    return " ".join(alt.split())
+
+
 def save(fig: Figure, path: str | Path) -> Path:
-    """Write `fig` as a PNG (dpi 150, tight bounding box) to `path` (.png), atomically; returns the path."""
+    """Write `fig` as a PNG (dpi 150, tight bounding box) to `path` (.png), atomically; returns the path.
+
+    The PNG carries the figure's text alternative (`description`) as its `Description` text chunk: the pages set
+    each image's alt text from it (`igb.report.html.accessible`), so the words travel with the picture."""
     path = Path(path)
     check_argument("suffix of path", (".png",), path.suffix.lower())
-    return atomic_path(path, lambda tmp: fig.savefig(tmp, dpi=DPI, bbox_inches="tight", format="png"))
+    metadata = {"Description": description(fig)}
+    return atomic_path(path, lambda tmp: fig.savefig(tmp, dpi=DPI, bbox_inches="tight", format="png",
+                                                     metadata=metadata))
