@@ -182,7 +182,20 @@ def key_figures_plot(v: MunicipalityView, *, sections=("policy", "collaboration"
     ax.plot([], [], marker="|", color="0.3", linestyle="none", markersize=12, label=text("plot_median", v.lang))
     ax.plot([], [], marker="o", color=COLOUR_MAIN, linestyle="none", label=plot_text(v.name))
     ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=3, frameon=False, fontsize=8)
-    return finish(fig, text("plot_title", v.lang, name=plot_text(v.name)), lang=v.lang, synthetic=v.ctx.synthetic)
+    fig = finish(fig, text("plot_title", v.lang, name=plot_text(v.name)), lang=v.lang, synthetic=v.ctx.synthetic)
+    fig.igb_alt = _plot_description(v, frame)  # the same numbers in words, for the image's alt text
+    return fig
+
+
+def _plot_description(v: MunicipalityView, frame: pd.DataFrame) -> str:
+    """'Gemeente 3 naast de andere gemeenten: werkt aan gezondheid 83% (mediaan andere gemeenten 82%); ...'."""
+    hidden = t("figures.alt.not_shown", v.lang)
+    shown = lambda cell: hidden if cell == "—" else cell  # noqa: E731
+    items = [text("plot_alt_item", v.lang, topic=row[text("col_topic", v.lang)],
+                  here=shown(row[text("col_here", v.lang)]), median=shown(row[text("col_median", v.lang)]))
+             for _, row in frame.iterrows()]
+    words = text("plot_title", v.lang, name=v.name) + ": " + "; ".join(items) + "."
+    return words + (" " + t("figures.footer.synthetic", v.lang) + "." if v.ctx.synthetic else "")
 
 
 def _range_text(low, high, lang: str) -> str:
