@@ -19,3 +19,16 @@ def test_the_key_figures_plot_says_its_numbers():
     assert f"{label} {share}% (mediaan andere gemeenten {round_pct(pd.Series(others).median())}%)" in fig.igb_alt
     assert fig.igb_alt.startswith("Gemeente 3 naast de andere gemeenten: ")
     assert "SYNTHETISCHE" in fig.igb_alt
+
+
+def test_the_maturity_figure_says_each_municipality_in_words():
+    from igb.report import maturity_plot
+
+    ctx = context.load("rivm2009", lang="en")  # SYNTHETIC reconstruction
+    stages, evidence = ctx.stages()
+    fig = maturity_plot.evidence_heatmap(stages, evidence, lang="en", synthetic=True)
+    for municipality, rows in evidence.groupby(evidence["municipality"].astype(str)):
+        met = int((rows["met"] == True).sum())  # noqa: E712  (None = cannot be judged)
+        missed = int((rows["met"] == False).sum())  # noqa: E712
+        assert f"Municipality {municipality} (n = " in fig.igb_alt
+        assert f": {met} criteria met, {missed} missed, {len(rows) - met - missed} not assessable" in fig.igb_alt

@@ -90,5 +90,10 @@ def evidence_heatmap(stages: pd.DataFrame, evidence: pd.DataFrame, *, lang: str 
                        Patch(facecolor=COLOUR_MAIN, hatch="///", edgecolor="white", label=t('maturity_plot.proxy', lang)),
                        Patch(facecolor=COLOUR_MAIN, edgecolor="black", linewidth=1.6, label=t('maturity_plot.document', lang))],
               loc="upper left", bbox_to_anchor=(0, -0.02), ncol=5, frameon=False, fontsize=8)
-    return finish(fig, t('maturity_plot.title', lang), lang=lang, synthetic=synthetic,
-                   notes=[t('maturity_plot.note', lang), t('maturity_plot.note_evidence', lang), t('maturity_plot.note_range', lang)])
+    fig = finish(fig, t('maturity_plot.title', lang), lang=lang, synthetic=synthetic,
+                  notes=[t('maturity_plot.note', lang), t('maturity_plot.note_evidence', lang), t('maturity_plot.note_range', lang)])
+    rows = [t("maturity_plot.alt_row", lang, row=row_labels[i], met=int((status[i] == MET).sum()),
+              missed=int((status[i] == MISSED).sum()), unknown=int((status[i] == UNKNOWN).sum()))
+            for i in range(len(municipalities))]  # the figure in words, for its alt text: the same rows and cells
+    fig.igb_alt = f"{t('maturity_plot.title', lang)}. " + "; ".join(rows) + "."
+    return fig
