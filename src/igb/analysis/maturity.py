@@ -240,13 +240,10 @@ DOCUMENT_RULES: dict[str, str] = {  # rule -> severity; messages: the catalog's 
 }
 
 
-def _doc_problem(rule: str, file, *, row=None, column=None, value=None, message: str = "", **fmt):
-    from igb.survey.schema import Problem
+def _doc_problem(rule: str, file, **where):
+    from igb.survey.schema import make_problem
 
-    value_text = None if value is None else str(value)
-    fields = {"column": column, "value": value_text, **fmt}
-    key = f"validation.{rule}" + (f".{message}" if message else "")
-    return Problem(str(file), row, column, value_text, rule, DOCUMENT_RULES[rule], t(key, "en", **fields), t(key, "nl", **fields))
+    return make_problem(rule, file, severity=DOCUMENT_RULES[rule], **where)
 
 
 def _listing(values, limit: int = 20) -> str:

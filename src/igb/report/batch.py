@@ -28,9 +28,6 @@ from igb.text import texts
 TEMPLATE = Path("notebooks") / "templates" / "municipality.ipynb"
 
 
-ReportResult = Result  # one result type for notebooks and reports (`igb.report.jobs`)
-
-
 def output_dir(wave: str, lang: str, paths: Paths) -> Path:
     base = paths.reports(wave) / "municipalities"
     return base if lang == "nl" else base / lang
@@ -113,8 +110,8 @@ def pending(wave: str, *, municipalities=None, lang: str = "nl", min_cell: int |
                              paths=paths), force=force)
 
 
-def finish(wave: str, results: list[ReportResult], *, lang: str = "nl", min_cell: int | None = None,
-           extra: dict | None = None, paths: Paths | None = None) -> list[ReportResult]:
+def finish(wave: str, results: list[Result], *, lang: str = "nl", min_cell: int | None = None,
+           extra: dict | None = None, paths: Paths | None = None) -> list[Result]:
     """Sort the results by municipality and write the index, which lists every municipality of the wave."""
     paths = paths or project_paths()
     everyone = plan(wave, lang=lang, min_cell=min_cell, extra=extra, paths=paths)
@@ -188,17 +185,17 @@ def run(wave: str, *, municipalities=None, lang: str = "nl", min_cell: int | Non
     return results
 
 
-def _on_disk(code: str, out: Path) -> ReportResult:
+def _on_disk(code: str, out: Path) -> Result:
     """The state of a report this run did not touch: rendered earlier, or failed/never rendered."""
     page = out / f"{code}.html"
     if page.exists():
-        return ReportResult(code, True, True, 0.0, page)
-    return ReportResult(code, False, False, 0.0, None, out / "logs" / f"{code}.log", "not rendered")
+        return Result(code, True, True, 0.0, page)
+    return Result(code, False, False, 0.0, None, out / "logs" / f"{code}.log", "not rendered")
 
 
 
 
-def write_index(wave: str, results: list[ReportResult], *, lang: str, paths: Paths, out: Path,
+def write_index(wave: str, results: list[Result], *, lang: str, paths: Paths, out: Path,
                 min_cell: int | None = None) -> Path:
     """index.html: every municipality with its stage and a link to its report (or the failure), under the privacy
     rule: no stage and no count of a municipality the tables hide. Every name and code is escaped."""

@@ -17,6 +17,13 @@ def _fold(text: str) -> str:
     return " ".join(str(text).strip().lower().replace("\u2019", "'").split())
 
 
+
+def key_text(value) -> str:
+    """A key cell or mapping key as text: whole floats without '.0' (Excel and SPSS write codes as 3.0), trimmed."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
 @dataclass(frozen=True)
 class AnswerOption:
     """One allowed answer: canonical value, SPSS code, Dutch and English labels, accepted spellings."""

@@ -21,7 +21,7 @@ from igb._checks import check_lang
 from igb.errors import InputError
 from igb.safe import NAME_RULE, is_safe_name
 from igb.text import t
-from igb.survey.codebook import KEYS, Codebook, _fold
+from igb.survey.codebook import KEYS, Codebook, _fold, key_text
 from igb.survey.io import RawTable, read_raw
 from igb.survey.platforms import recognise, wanted
 from igb.survey.wave import WaveSpec
@@ -91,11 +91,15 @@ def _printable(text: str) -> str:
     return text if text.isprintable() else "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
-def make_problem(rule: str, file, *, row=None, column=None, value=None, **fmt) -> Problem:
+def make_problem(rule: str, file, *, row=None, column=None, value=None, severity: str | None = None,
+                 message: str = "", **fmt) -> Problem:
+    """A Problem with its messages from the catalog (`validation.<rule>`, or `validation.<rule>.<message>` where a rule
+    has several); `severity` for a rule kept outside RULES (the maturity model's document evidence)."""
     value_text = None if value is None else str(value)
     fields = {"column": column, "value": value_text, **fmt}
-    return Problem(str(file), row, column, value_text, rule, RULES[rule], t(f"validation.{rule}", "en", **fields),
-                   t(f"validation.{rule}", "nl", **fields))
+    key = f"validation.{rule}" + (f".{message}" if message else "")
+    return Problem(str(file), row, column, value_text, rule, severity or RULES[rule], t(key, "en", **fields),
+                   t(key, "nl", **fields))
 
 
 @dataclass
@@ -308,12 +312,6 @@ def _each(values: np.ndarray, func) -> np.ndarray:
     return out
 
 
-def _key_text(value) -> str:
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
-
-
 _PLAIN = r"[0-9A-Za-z_\-]+"  # a key with nothing to strip or fold but case
 
 
@@ -321,7 +319,7 @@ def _key_texts(values: np.ndarray, codebook: Codebook) -> np.ndarray:
     """Each distinct key cell as text, None where it means no answer.
 
     Vectorised for plain ids and whole numbers (an id column has a million distinct values); any
-    other value goes through `_key_text` and `Codebook.is_missing` one by one, with the same result.
+    other value goes through `key_text` and `Codebook.is_missing` one by one, with the same result.
     """
     out = np.empty(len(values), dtype=object)
     kind = pd.api.types.infer_dtype(values, skipna=True)
@@ -336,7 +334,7 @@ def _key_texts(values: np.ndarray, codebook: Codebook) -> np.ndarray:
         fast = (numbers == np.round(numbers)) & (np.abs(numbers) < 2**53)
         out[fast] = pd.Series(numbers[fast].astype(np.int64)).astype(str).to_numpy(object)
     slow = np.flatnonzero(~fast)
-    out[slow] = [None if codebook.is_missing(v) else _key_text(v) for v in values[slow]]
+    out[slow] = [None if codebook.is_missing(v) else key_text(v) for v in values[slow]]
     return out
 
 
@@ -352,7 +350,7 @@ def _apply_value_map(values: np.ndarray, mapping: dict[str, str] | None) -> np.n
     if not mapping:
         return values
     folded = {_fold(k): v for k, v in mapping.items()}
-    return _each(values, lambda v: None if v is None else folded.get(_fold(_key_text(v)), v))
+    return _each(values, lambda v: None if v is None else folded.get(_fold(key_text(v)), v))
 
 
 def _unsafe_codes(col: _Column, file: str, rows: np.ndarray) -> list[Problem]:

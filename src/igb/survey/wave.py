@@ -8,6 +8,7 @@ from pathlib import Path
 
 from igb.config import Paths, load_yaml, paths as project_paths
 from igb.errors import ConfigError
+from igb.survey.codebook import key_text
 from igb.privacy import check_min_cell, resolve_min_cell
 from igb.safe import NAME_RULE, is_safe_name
 
@@ -140,7 +141,7 @@ def _scalar(value, key: str, bad) -> str:
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         hint = " (YAML reads unquoted yes/no/on/off as true/false: put it in quotes)" if isinstance(value, bool) else ""
         raise bad(key, value, "expected text or a number" + hint)
-    return _key_text(value)
+    return key_text(value)
 
 
 def _text_mapping(data: dict, key: str, bad) -> dict[str, str]:
@@ -162,12 +163,6 @@ def _name(value, key: str, bad) -> str:
     if not isinstance(value, str) or not value.strip() or len(value) > MAX_DISPLAY_NAME:
         raise bad(key, value, f"expected a municipality's name: text of 1 to {MAX_DISPLAY_NAME} characters")
     return value.strip()
-
-
-def _key_text(value) -> str:
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value)
 
 
 def _synthetic_kind(value, where) -> str:
