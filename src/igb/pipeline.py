@@ -12,7 +12,7 @@ from pathlib import Path
 
 from concurrent.futures import ThreadPoolExecutor
 
-from igb.analysis.maturity import DOCUMENTS_FILE, assess, documents_frame_for_file, hidden_cells, load_model, read_documents
+from igb.analysis.maturity import DOCUMENTS_FILE, EVIDENCE_FILE, STAGES_FILE, assess, documents_frame_for_file, hidden_cells, load_model, read_documents
 from igb.analysis.tables import report_tables, suppress_tables
 from igb.config import Paths, paths as project_paths
 from igb.errors import ValidationFailed
@@ -21,6 +21,7 @@ from igb.survey.io import write_csv, write_parquet
 from igb.survey.wave import load_spec, raw_file
 from igb.report import batch, landing, render
 from igb.report.jobs import Result, progress_bar, split
+from igb.report.stages import for_files
 from igb.report.jobs import run as run_jobs
 
 
@@ -65,8 +66,9 @@ def prepare(wave: str, *, paths: Paths | None = None, out: str | Path | None = N
         written.result()
     write_parquet(tables, target.parent / "tables.parquet")
     write_csv(report.to_frame(), target.parent / "validation.csv")
-    write_csv(stages, target.parent / "maturity.csv")
-    write_csv(evidence, target.parent / "maturity_evidence.csv")
+    stages_file, evidence_file = for_files(stages, evidence, model, min_cell)
+    write_csv(stages_file, target.parent / STAGES_FILE)
+    write_csv(evidence_file, target.parent / EVIDENCE_FILE)
     if documents is not None:  # the validated copy every notebook and report reads (WaveContext.stages)
         write_csv(documents_frame_for_file(documents), target.parent / DOCUMENTS_FILE)
     else:

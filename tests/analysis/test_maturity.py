@@ -11,6 +11,7 @@ import yaml
 
 from conftest import ROOT
 from igb.analysis.maturity import assess, load_model, sensitivity
+from igb.report.stages import in_words
 
 MODEL_YAML = yaml.safe_load((ROOT / "params" / "maturity.yaml").read_text())
 ITEMS = ["health_work", "segv_priority", "collaborates", "segv_work", "way_align_activities", "pos_key_persons",
@@ -36,9 +37,14 @@ def municipality(code, n, yes=None):
     return pd.DataFrame(rows)
 
 
+def in_words_of(frame, lang="nl", **kwargs):
+    """assess's codes put in words (igb.report.stages), as every report shows them."""
+    model = kwargs.pop("model", None) or load_model()
+    return in_words(*assess(frame, model, **kwargs), model, lang)
+
+
 def stage_of(frame, **kwargs):
-    stages, _ = assess(frame, **kwargs)
-    return stages.iloc[0]
+    return in_words_of(frame, **kwargs)[0].iloc[0]
 
 
 def test_the_survey_alone_can_establish_stages_1_to_3():
@@ -123,9 +129,10 @@ def test_evidence_lists_every_criterion_with_value_threshold_and_what_decided_it
 
 
 def test_english_labels():
-    stages, evidence = assess(municipality("A", 4, {"health_work": 0}), lang="en")
+    stages, evidence = in_words_of(municipality("A", 4, {"health_work": 0}), lang="en")
     assert stages.iloc[0]["stage_name"] == "no stage yet" and "stage 1 not reached" in stages.iloc[0]["reason"]
-    everything = assess(municipality("A", 4), lang="en")[0].iloc[0]
+    assert evidence.set_index("criterion").loc["1.1", "label"] == "Works on health"
+    everything = in_words_of(municipality("A", 4), lang="en")[0].iloc[0]
     assert "stage 4 to 5 met only through proxies" in everything["reason"]
 
 

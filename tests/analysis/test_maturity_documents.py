@@ -11,7 +11,7 @@ from igb.analysis.maturity import assess, load_model, read_documents
 from igb.config import paths as make_paths
 from igb.errors import ValidationFailed
 from igb.pipeline import prepare
-from test_maturity import municipality
+from test_maturity import in_words_of, municipality
 
 SOURCE = "Nota lokaal gezondheidsbeleid 2008-2011, p. 12 (test)"
 
@@ -21,7 +21,7 @@ def documents(*rows):
 
 
 def stage_of(frame, docs=None):
-    stages, evidence = assess(frame, documents=docs)
+    stages, evidence = in_words_of(frame, documents=docs)
     return stages.iloc[0], evidence.set_index("criterion")
 
 
@@ -177,3 +177,33 @@ def test_prepare_refuses_a_bad_documents_file_and_writes_nothing(project):
         str(project.raw("docs") / "documents.csv"), 3, "municipality", "3", "documents_municipality_unknown")
     assert not (project.processed("docs") / "respondents.parquet").exists()
     assert not (project.processed("docs") / "maturity.csv").exists()
+
+
+def test_reports_read_the_stages_prepare_wrote_and_compute_them_only_under_another_min_cell(project, monkeypatch):
+    # the documents make municipality 1's stage differ from what the survey alone gives, so reading maturity.csv
+    # back is told apart from recomputing without them
+    (project.raw("docs") / "documents.csv").write_text(
+        "municipality,criterion,met,source\n1,2.1,no,FICTIEF: testnota p. 1\n", encoding="utf-8")
+    prepare("docs", paths=project)
+    from igb.analysis import maturity
+    from igb.report import context
+
+    expected = pd.read_csv(project.processed("docs") / "maturity.csv", dtype=str, keep_default_na=False)
+    assert set(expected["min_cell"]) == {"1"}
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("stages computed again although prepare wrote them under this min_cell")
+
+    monkeypatch.setattr(maturity, "assess", refuse)
+    stages, evidence = context.load("docs", lang="nl", paths=project).stages()
+    for column in stages.columns:
+        read = stages[column].astype(object).where(stages[column].notna(), "")
+        assert read.astype(str).tolist() == expected[column].tolist(), column
+    assert evidence.set_index(["municipality", "criterion"]).loc[("1", "2.1"), "source"] == "document"
+    english, _ = context.load("docs", lang="en", paths=project).stages()  # the same codes, in other words
+    assert english["stage"].tolist() == stages["stage"].tolist() and english["reason"].iloc[0].startswith("stage")
+    with pytest.raises(AssertionError, match="computed again"):  # another min_cell: not what prepare wrote
+        context.load("docs", lang="nl", min_cell=3, paths=project).stages()
+    monkeypatch.undo()
+    strict, _ = context.load("docs", lang="nl", min_cell=30, paths=project).stages()
+    assert strict["stage"].isna().all() and strict["reason"].str.contains("minder dan 30").all()

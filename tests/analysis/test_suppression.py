@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 
 from igb.analysis.maturity import assess, hidden_cells, load_model
+from igb.report.stages import in_words
 from igb.analysis.tables import report_tables, suppress, suppress_tables
 
 
@@ -92,7 +93,7 @@ def test_stages_follow_the_rule():
     _, canonical = validate_raw(raw, codebook=Codebook.load(), spec=WaveSpec(wave="t"))
     frame = recode(canonical, wave="t", codebook=Codebook.load(), recode=load_recode())
     tables = suppress_tables(report_tables(frame), 5)
-    stages, evidence = assess(frame, load_model(), min_cell=5, hidden=hidden_cells(tables))
+    stages, evidence = in_words(*assess(frame, load_model(), min_cell=5, hidden=hidden_cells(tables)), load_model())
     three = stages.set_index("municipality").loc["3"]
     assert pd.isna(three["stage"]) and pd.isna(three["respondents"]) and "3" not in three["reason"].replace("<", "")
     assert evidence.loc[evidence["municipality"] == "3", "value"].isna().all()

@@ -20,6 +20,7 @@ Uncertainty (`stage_low`, `stage_high`, `stage_probability`): see `distribution`
 
 from __future__ import annotations
 
+import json
 import operator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -72,9 +73,8 @@ class Model:
     uncertainty: dict = field(default_factory=lambda: dict(DEFAULT_UNCERTAINTY), compare=False, hash=False)
 
     def stage_name(self, stage: int | None, lang: str = "nl") -> str:
-        return self._stage_name(stage, check_lang(lang))
-
-    def _stage_name(self, stage: int | None, lang: str) -> str:  # lang already checked (judge checks it once)
+        """The stage's name in params/maturity.yaml ('no stage yet' for 0 or none), in the language asked."""
+        check_lang(lang)
         if stage is None or pd.isna(stage) or stage == 0:
             return t("maturity.no_stage_yet", lang)
         return next(label(s["name"], lang) for s in self.stages if s["stage"] == stage)
@@ -372,23 +372,24 @@ def load_documents(wave: str, model: Model, municipalities, *, paths=None) -> pd
 
 
 # -- stages ------------------------------------------------------------------------------------------------------
-STAGE_COLUMNS = ["municipality", "respondents", "collaborators", "stage", "stage_name", "stage_low", "stage_high",
-                 "stage_probability", "provisional_stage", "provisional_name", "to_confirm", "to_settle", "reason"]
-EVIDENCE_COLUMNS = ["municipality", "stage", "criterion", "name", "indicator", "label", "evidence", "value", "op",
-                    "threshold", "survey_met", "met", "source", "document", "proxy"]
+STAGE_COLUMNS = ["municipality", "respondents", "collaborators", "stage", "stage_low", "stage_high",
+                 "stage_probability", "provisional_stage", "to_confirm", "to_settle", "reasons"]
+EVIDENCE_COLUMNS = ["municipality", "stage", "criterion", "indicator", "evidence", "value", "op", "threshold",
+                    "survey_met", "met", "source", "document", "proxy"]
 
 
-def assess(respondents: pd.DataFrame, model: Model | None = None, *, lang: str = "nl", min_cell: int = 1,
+def assess(respondents: pd.DataFrame, model: Model | None = None, *, min_cell: int = 1,
            hidden: set | None = None, documents: pd.DataFrame | None = None, uncertainty: bool = True):
-    """Stage per municipality and the evidence: returns (stages, evidence).
+    """Stage per municipality and the evidence, as codes and numbers: returns (stages, evidence).
 
     stages (STAGE_COLUMNS): municipality, respondents, collaborators, stage (the established stage, 1-5; 0 = no
-    stage yet; empty = not assessed), stage_name, stage_low, stage_high, stage_probability (how firm: `distribution`),
-    provisional_stage (a higher stage met only through proxies, else empty) with its provisional_name,
-    to_confirm (the proxy criteria the stage and the provisional stage rest on: documents would confirm them),
-    to_settle (proxy criteria that stop the next stage: a document could decide them), reason. evidence (EVIDENCE_COLUMNS): one row per municipality and
-    criterion with the survey's value, threshold, survey_met (what the survey indicator or proxy says), met (what
-    decides), source (survey, proxy or document) and document (the quoted source).
+    stage yet; empty = not assessed), stage_low, stage_high, stage_probability (how firm: `distribution`),
+    provisional_stage (a higher stage met only through proxies, else empty), to_confirm (the proxy criteria the
+    stage and the provisional stage rest on: documents would confirm them), to_settle (proxy criteria that stop the
+    next stage: a document could decide them), reasons (why, as codes: `reasons_of`; `igb.report.stages` puts them
+    in words). evidence (EVIDENCE_COLUMNS): one row per municipality and criterion with the survey's value,
+    threshold, survey_met (what the survey indicator or proxy says), met (what decides), source (survey, proxy or
+    document) and document (the quoted source).
     `documents`: validated document evidence (`read_documents`). `min_cell` is the privacy floor (`igb.privacy`):
     a municipality with fewer respondents gets no stage, no range and shows no figure (its counts blank too), and
     a share of fewer collaborators than that is neither shown nor judged. `hidden`: (item, municipality) pairs the
@@ -398,7 +399,7 @@ def assess(respondents: pd.DataFrame, model: Model | None = None, *, lang: str =
     """
     model = model or load_model()
     counts = count(respondents, model)
-    stages, evidence = judge(_indicator_frame(counts, model), model, lang=lang, min_cell=min_cell, hidden=hidden,
+    stages, evidence = judge(_indicator_frame(counts, model), model, min_cell=min_cell, hidden=hidden,
                              documents=documents)
     if uncertainty:
         dist = _distribution(stages, evidence, counts, model)
@@ -406,10 +407,54 @@ def assess(respondents: pd.DataFrame, model: Model | None = None, *, lang: str =
     return stages, evidence
 
 
+def reasons_of(stages_row) -> list[dict]:
+    """The reasons of one stages row: a list of parts, each a dict with a `key` (its text in the catalog,
+    `maturity.reason.<key>`) and the numbers and criterion ids the text needs."""
+    return json.loads(stages_row["reasons"])
+
+
 def hidden_cells(tables: pd.DataFrame) -> set[tuple[str, str]]:
     """(item, municipality) of every municipality-level cell that suppressed report tables hide."""
     rows = tables[(tables["unit_type"] == "municipality") & tables["suppressed"].astype(bool)]
     return set(zip(rows["item"].astype(str), rows["unit"].astype(str)))
+
+
+STAGES_FILE, EVIDENCE_FILE = "maturity.csv", "maturity_evidence.csv"  # written by `igb prepare` (igb.pipeline)
+_STAGE_TYPES = {"municipality": "str", "respondents": "Int64", "collaborators": "Int64", "stage": "Int64",
+                "stage_low": "Int64", "stage_high": "Int64", "stage_probability": "float64",
+                "provisional_stage": "Int64", "to_confirm": "str", "to_settle": "str", "reasons": "str"}
+_EVIDENCE_TYPES = {"municipality": "str", "stage": "int64", "criterion": "str", "indicator": "str", "evidence": "str",
+                   "value": "float64", "op": "str", "threshold": "float64", "survey_met": "boolean",
+                   "met": "boolean", "source": "str", "document": "str", "proxy": "bool"}
+
+
+def load_stages(wave: str, min_cell: int, *, paths=None):
+    """(stages, evidence) as `assess` returns them, read from the files `igb prepare` wrote for the wave, when it
+    prepared them under the same `min_cell` (the files' `min_cell` column); None otherwise (then `assess`)."""
+    from igb.config import paths as project_paths
+
+    folder = (paths or project_paths()).processed(wave)
+    if not (folder / STAGES_FILE).exists() or not (folder / EVIDENCE_FILE).exists():
+        return None
+    stages = pd.read_csv(folder / STAGES_FILE, dtype=str, keep_default_na=False)
+    if "reasons" not in stages or "min_cell" not in stages or set(stages["min_cell"]) != {str(min_cell)}:
+        return None  # prepared under another privacy floor (or by an older igb): compute them again
+    evidence = pd.read_csv(folder / EVIDENCE_FILE, dtype=str, keep_default_na=False)
+    return _typed(stages, _STAGE_TYPES), _typed(evidence, _EVIDENCE_TYPES)
+
+
+def _typed(frame: pd.DataFrame, types: dict) -> pd.DataFrame:
+    """A frame read as text with the given column types; '' is missing for every type but text."""
+    out = {}
+    for column, kind in types.items():
+        text = frame[column]
+        if kind == "str":
+            out[column] = text
+        elif kind in ("boolean", "bool"):
+            out[column] = text.map({"True": True, "False": False, "": None}).astype(object if kind == "boolean" else bool)
+        else:
+            out[column] = pd.to_numeric(text.replace("", None)).astype(kind)
+    return pd.DataFrame(out)
 
 
 def _items_of(model: Model, indicator: str) -> list[str]:
@@ -424,11 +469,10 @@ def _document_index(documents: pd.DataFrame | None) -> dict:
             documents[["municipality", "criterion", "met", "source"]].itertuples(index=False)}
 
 
-def judge(ind: pd.DataFrame, model: Model, *, lang: str = "nl", min_cell: int = 1, hidden: set | None = None,
+def judge(ind: pd.DataFrame, model: Model, *, min_cell: int = 1, hidden: set | None = None,
           documents: pd.DataFrame | None = None):
     """`assess` from the indicators (one row per municipality): the thresholds applied, stage by stage, documents
     deciding the criteria they cover. The uncertainty columns are left empty."""
-    check_lang(lang)
     hidden = hidden or set()
     docs = _document_index(documents)
     evidence, stages = [], []
@@ -436,9 +480,9 @@ def judge(ind: pd.DataFrame, model: Model, *, lang: str = "nl", min_cell: int = 
         row = row._asdict()
         code = str(row["municipality"])
         if row["respondents"] < min_cell:
-            evidence += [_evidence_row(row["municipality"], c, model, lang, value=float("nan"), survey_met=None, met=None,
+            evidence += [_evidence_row(row["municipality"], c, value=float("nan"), survey_met=None, met=None,
                                        source=None, document=None) for c in model.criteria]
-            stages.append(_not_shown(row, min_cell, lang))
+            stages.append(_not_shown(row, min_cell))
             continue
         own = []
         for c in model.criteria:
@@ -453,10 +497,10 @@ def judge(ind: pd.DataFrame, model: Model, *, lang: str = "nl", min_cell: int = 
                 source = "document"
             else:
                 met, document, source = survey_met, "", c.evidence
-            own.append(_evidence_row(row["municipality"], c, model, lang, value=value, survey_met=survey_met, met=met,
+            own.append(_evidence_row(row["municipality"], c, value=value, survey_met=survey_met, met=met,
                                      source=source, document=document))
-        said = {k: "—" for k, item in (("respondents", "response"), ("collaborators", "collaborates")) if (item, code) in hidden}
-        stage = _stage_of(row, own, replace(model, min_collaborators=max(model.min_collaborators, min_cell)), lang,
+        said = {k: None for k, item in (("respondents", "response"), ("collaborators", "collaborates")) if (item, code) in hidden}
+        stage = _stage_of(row, own, replace(model, min_collaborators=max(model.min_collaborators, min_cell)),
                           shown=lambda e: not any((i, code) in hidden for i in _items_of(model, e["indicator"])), said=said)
         for e in own:  # a figure the tables hide (complementary suppression) is blanked here too
             if any((i, code) in hidden for i in _items_of(model, e["indicator"])):
@@ -471,23 +515,25 @@ def judge(ind: pd.DataFrame, model: Model, *, lang: str = "nl", min_cell: int = 
             pd.DataFrame(evidence, columns=EVIDENCE_COLUMNS))
 
 
-def _evidence_row(municipality, c: Criterion, model: Model, lang: str, *, value, survey_met, met, source, document) -> dict:
-    return {"municipality": municipality, "stage": c.stage, "criterion": c.id, "name": c.title(lang),
-            "indicator": c.indicator, "label": label(model.indicators[c.indicator]["label"], lang), "evidence": c.evidence,
-            "value": value, "op": c.op, "threshold": c.threshold, "survey_met": survey_met, "met": met,
-            "source": source, "document": document, "proxy": c.evidence == "proxy"}
+def _evidence_row(municipality, c: Criterion, *, value, survey_met, met, source, document) -> dict:
+    return {"municipality": municipality, "stage": c.stage, "criterion": c.id, "indicator": c.indicator,
+            "evidence": c.evidence, "value": value, "op": c.op, "threshold": c.threshold, "survey_met": survey_met,
+            "met": met, "source": source, "document": document, "proxy": c.evidence == "proxy"}
 
 
 def _blank_stage(row: dict) -> dict:
     return {"municipality": row["municipality"], "stage_low": pd.NA, "stage_high": pd.NA, "stage_probability": np.nan,
-            "provisional_stage": pd.NA, "provisional_name": "", "to_confirm": "", "to_settle": ""}
+            "provisional_stage": pd.NA, "to_confirm": "", "to_settle": ""}
 
 
-def _not_shown(row: dict, min_cell: int, lang: str) -> dict:
+def _reasons(*parts: dict) -> str:
+    return json.dumps(list(parts), ensure_ascii=False, separators=(",", ":"))
+
+
+def _not_shown(row: dict, min_cell: int) -> dict:
     """A municipality below the privacy floor: no stage, no range, no counts, a reason without numbers of its own."""
-    reason = t("maturity.reason.not_shown", lang, min_cell=min_cell)
-    return {**_blank_stage(row), "respondents": pd.NA, "collaborators": pd.NA, "stage": pd.NA, "stage_name": "",
-            "reason": reason}
+    return {**_blank_stage(row), "respondents": pd.NA, "collaborators": pd.NA, "stage": pd.NA,
+            "reasons": _reasons({"key": "not_shown", "min_cell": min_cell})}
 
 
 @dataclass
@@ -527,59 +573,51 @@ def walk(evidence: list[dict], stage_numbers: list[int]) -> Walk:
     return out
 
 
-def _stage_of(row: dict, evidence: list[dict], model: Model, lang: str, *, shown=lambda e: True,
-              said: dict | None = None) -> dict:
+def _count(value):
+    """A count as a reason may print it: None where the tables hide it."""
+    return None if value is None or pd.isna(value) else int(value)
+
+
+def _stage_of(row: dict, evidence: list[dict], model: Model, *, shown=lambda e: True, said: dict | None = None) -> dict:
     """The stage reached and why. `shown(e)`: whether criterion e's figure may appear in the reason; `said`: the
-    respondents' and collaborators' counts as the reason may print them ('—' where the tables hide them)."""
+    respondents' and collaborators' counts as the reason may print them (None where the tables hide them)."""
     base = {**_blank_stage(row), "respondents": row["respondents"], "collaborators": row["collaborators"]}
     said = {"respondents": row["respondents"], "collaborators": row["collaborators"], **(said or {})}
     if row["respondents"] < model.min_respondents:
-        reason = t("maturity.reason.too_few", lang, n=said["respondents"], minimum=model.min_respondents)
-        return {**base, "stage": pd.NA, "stage_name": "", "reason": reason}
+        why = {"key": "too_few", "n": _count(said["respondents"]), "minimum": model.min_respondents}
+        return {**base, "stage": pd.NA, "reasons": _reasons(why)}
     w = walk(evidence, model.stage_numbers())
     top = max(w.established, w.provisional)
     confirm = [e["criterion"] for e in evidence if e["source"] == "proxy" and e["stage"] <= top]
     settle = [e["criterion"] for e in w.rows if e["source"] == "proxy"] if w.kind == "missed" else []
     parts = []
     if w.provisional:
-        first = w.established + 1
-        stages = f"{first}" if first == w.provisional else t("maturity.reason.range", lang, low=first, high=w.provisional)
-        ids = ", ".join(e["criterion"] for e in evidence if w.established < e["stage"] <= w.provisional)
-        parts.append(t("maturity.reason.provisional", lang, stages=stages, ids=ids))
+        parts.append({"key": "provisional", "low": w.established + 1, "high": w.provisional,
+                      "criteria": [e["criterion"] for e in evidence if w.established < e["stage"] <= w.provisional]})
     if w.kind == "unknown":
-        unknown = ", ".join(e["criterion"] for e in w.rows)
+        unknown = [e["criterion"] for e in w.rows]
         if row["collaborators"] < model.min_collaborators:
-            why = t("maturity.reason.too_few_collaborators", lang, n=said["collaborators"],
-                    minimum=model.min_collaborators, criteria=unknown)
+            why = {"key": "too_few_collaborators", "n": _count(said["collaborators"]),
+                   "minimum": model.min_collaborators, "criteria": unknown}
         else:
-            why = t("maturity.reason.not_measurable", lang, criteria=unknown)
+            why = {"key": "not_measurable", "criteria": unknown}
         if top == 0:
-            return {**base, "stage": pd.NA, "stage_name": "", "reason": why}
-        parts.append(t("maturity.reason.higher_unknown", lang, stage=top, why=why) if not w.provisional
-                     else t("maturity.reason.higher_unknown_provisional", lang, why=why))
+            return {**base, "stage": pd.NA, "reasons": _reasons(why)}
+        parts.append({"key": "higher_unknown", "stage": top, "why": why} if not w.provisional
+                     else {"key": "higher_unknown_provisional", "why": why})
     elif w.kind == "missed":
-        names = "; ".join(_missed_text(e, shown(e), lang) for e in w.rows)
-        parts.append(t("maturity.reason.not_reached", lang, stage=w.stop, criteria=names))
+        parts.append({"key": "not_reached", "stage": w.stop, "missed": [_missed(e, shown(e)) for e in w.rows]})
     elif not w.provisional:
-        parts.append(t("maturity.reason.all_met", lang))
-    stage = w.established
-    return {**base, "stage": stage, "stage_name": model._stage_name(stage, lang),
-            "provisional_stage": w.provisional or pd.NA,
-            "provisional_name": model._stage_name(w.provisional, lang) if w.provisional else "",
-            "to_confirm": ", ".join(confirm), "to_settle": ", ".join(settle),
-            "reason": "; ".join(parts)}
+        parts.append({"key": "all_met"})
+    return {**base, "stage": w.established, "provisional_stage": w.provisional or pd.NA,
+            "to_confirm": ", ".join(confirm), "to_settle": ", ".join(settle), "reasons": _reasons(*parts)}
 
 
-def _missed_text(e: dict, shown: bool, lang: str) -> str:
-    if e["source"] == "document":
-        return t("maturity.reason.missed_document", lang, criterion=e["criterion"], name=e["name"])
-    key = "missed_proxy" if e["source"] == "proxy" else "missed"
-    return t(f"maturity.reason.{key}", lang, criterion=e["criterion"], label=e["label"],
-             value=_fmt(e["value"] if shown else None), op=e["op"], threshold=_fmt(e["threshold"]))
-
-
-def _fmt(value) -> str:
-    return "—" if value is None or pd.isna(value) else f"{value:.0f}"
+def _missed(e: dict, shown: bool) -> dict:
+    """A missed criterion as a reason names it: its id, what decided it, and (if shown) its figure and threshold."""
+    value = e["value"] if shown and not pd.isna(e["value"]) else None
+    return {"criterion": e["criterion"], "source": e["source"], "value": None if value is None else float(value),
+            "op": e["op"], "threshold": float(e["threshold"])}
 
 
 # -- uncertainty -------------------------------------------------------------------------------------------------

@@ -10,15 +10,13 @@ from igb._checks import check_lang
 from igb.analysis import maturity
 from igb.analysis.registry import load_registry
 from igb.report.labels import wide
+from igb.report.stages import in_words
 from igb.config import Paths, paths as project_paths
 from igb.survey.codebook import Codebook
 from igb.analysis.tables import load_tables
 from igb.survey.processed import load_respondents
 from igb.survey.wave import WaveSpec, load_spec
 from igb.text import t
-
-
-
 
 
 @dataclass
@@ -37,17 +35,20 @@ class WaveContext:
     _stages: tuple | None = None
 
     def stages(self) -> tuple[pd.DataFrame, pd.DataFrame]:
-        """(stages, evidence) of params/maturity.yaml under this context's min_cell, with the wave's document
-        evidence if `igb prepare` found any (data/processed/<wave>/documents.csv) and the uncertainty of each stage:
-        a municipality below min_cell has no stage and no range, and no figure the tables hide appears in the
-        evidence. Computed once per context."""
+        """(stages, evidence) of params/maturity.yaml under this context's min_cell, in this context's language:
+        those `igb prepare` computed (maturity.csv, with the wave's document evidence and each stage's uncertainty),
+        or, when it prepared under another min_cell, computed here the same way. A municipality below min_cell has
+        no stage and no range, and no figure the tables hide appears in the evidence."""
         if self._stages is None:
             paths = self.paths or project_paths()
             model = maturity.load_model(paths.params / "maturity.yaml")
-            documents = maturity.load_documents(self.wave, model, self.respondents["municipality"].astype(str).unique(),
-                                                paths=paths)
-            self._stages = maturity.assess(self.respondents, model, lang=self.lang, min_cell=self.min_cell,
-                                           hidden=maturity.hidden_cells(self.tables), documents=documents)
+            codes = maturity.load_stages(self.wave, self.min_cell, paths=paths)
+            if codes is None:  # prepared under another min_cell: the same computation as `igb prepare`'s
+                documents = maturity.load_documents(self.wave, model, self.respondents["municipality"].astype(str).unique(),
+                                                    paths=paths)
+                codes = maturity.assess(self.respondents, model, min_cell=self.min_cell,
+                                        hidden=maturity.hidden_cells(self.tables), documents=documents)
+            self._stages = in_words(*codes, model, self.lang)
         return self._stages
 
     @property
