@@ -2,7 +2,8 @@
 
 A table's items are the codebook items whose `tables:` field names it (codebook order), or the report's column
 order when the declaration gives one (then the same set, checked), or derived items (the Albeda entry points).
-Tables, the count cube, the notebooks' section checks, the municipality reports and the wave comparison read it.
+Tables, the count cube, the notebooks' section checks, the municipality reports (`report:`, their sections) and
+the wave comparison read it.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ class TableSpec:
     kind: str = "frequencies"
     derived: bool = False
     source: str = ""
+    report: str = ""                   # the municipality report's section that shows it ('' = none)
+    report_items: tuple[str, ...] = ()  # the items that section shows (default: all)
 
     @property
     def unit_types(self) -> tuple[str, ...]:
@@ -54,6 +57,10 @@ class Registry:
     def items(self) -> list[str]:
         """Every item any table counts, once, in order of first use (the count cube's items)."""
         return list(dict.fromkeys(i for t in self for i in t.items if t.kind == "frequencies"))
+
+    def report_sections(self) -> list[tuple[str, tuple[str, ...], str]]:
+        """(table, items, section) of every table a municipality report shows, in the order of params/tables.yaml."""
+        return [(t.name, t.report_items or t.items, t.report) for t in self if t.report]
 
     def missing(self, name: str, present) -> list[str]:
         """The items of table `name` that are not among `present` (columns of a wave, or items it answered)."""
@@ -102,6 +109,15 @@ def load_registry(codebook: Codebook | None = None, path: Path | None = None) ->
                     raise ConfigError(f"{where}: `items` {list(listed)} must be the codebook's items of this table "
                                       f"{list(items)}, in the report's order")
                 items = listed
-        tables[name] = TableSpec(name, items, by, categories, bool(spec.get("total")),
-                                 kind, bool(spec.get("derived")), str(spec.get("source", "")))
+        report = spec.get("report") or {}
+        if not isinstance(report, dict) or (report and not isinstance(report.get("section"), str)):
+            raise ConfigError(f"{where}: `report` is a mapping with `section` (and optionally `items`)")
+        shown = tuple(str(i) for i in report.get("items") or ())
+        if report and "municipality" not in by:
+            raise ConfigError(f"{where}: a municipality report shows tables `by` municipality")
+        if set(shown) - set(items):
+            raise ConfigError(f"{where}: `report.items` {sorted(set(shown) - set(items))} are not items of the table")
+        tables[name] = TableSpec(name, items, by, categories, bool(spec.get("total")), kind,
+                                 bool(spec.get("derived")), str(spec.get("source", "")),
+                                 str(report.get("section", "")), shown)
     return Registry(tables)

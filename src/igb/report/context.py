@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import pandas as pd
 
 from igb._checks import check_lang
 from igb.analysis import maturity
-from igb.analysis.registry import load_registry
+from igb.analysis.registry import Registry, load_registry
 from igb.report.labels import wide
 from igb.report.stages import in_words
 from igb.config import Paths, paths as project_paths
@@ -51,6 +52,11 @@ class WaveContext:
             self._stages = in_words(*codes, model, self.lang)
         return self._stages
 
+    @cached_property
+    def registry(self) -> Registry:
+        """Every table of params/tables.yaml, with its items (`igb.analysis.registry`)."""
+        return load_registry(self.codebook, (self.paths or project_paths()).params / "tables.yaml")
+
     @property
     def synthetic(self) -> bool:
         return self.spec.synthetic
@@ -68,11 +74,10 @@ class WaveContext:
         if unit_type is not None:
             t = t[t["unit_type"].isin([unit_type, "all"])]
         if t.empty:
-            registry = load_registry(self.codebook, (self.paths or project_paths()).params / "tables.yaml")
-            if name in registry.tables:  # declared, but the wave lacks what it needs: say which, never an empty table
+            if name in self.registry.tables:  # declared, but the wave lacks what it needs: say which, never empty
                 raise KeyError(f"table {name!r} is empty for wave {self.wave!r}: it lacks "
-                               f"{self.missing_items(table=name) or registry[name].items}")
-            raise KeyError(f"no table {name!r} in params/tables.yaml; known: {list(registry.tables)}")
+                               f"{self.missing_items(table=name) or self.registry[name].items}")
+            raise KeyError(f"no table {name!r} in params/tables.yaml; known: {list(self.registry.tables)}")
         return t
 
     def show(self, name: str, *, unit_type: str | None = None) -> pd.DataFrame:
@@ -83,8 +88,7 @@ class WaveContext:
         """Items a notebook section needs (`items`, or those of `table`: a table of the registry, or a figure the
         codebook's `tables:` field names) that this wave did not ask (all answers blank)."""
         if table is not None:
-            registry = load_registry(self.codebook, (self.paths or project_paths()).params / "tables.yaml")
-            items = registry[table].items if table in registry.tables else self.codebook.items_of(table)
+            items = self.registry[table].items if table in self.registry.tables else self.codebook.items_of(table)
         return [i for i in items if i not in self.respondents or self.respondents[i].isna().all()]
 
     def has(self, items=None, *, table: str | None = None) -> bool:

@@ -23,14 +23,6 @@ from igb.text import label, t
 if TYPE_CHECKING:  # only in annotations: the index of reports imports this module without matplotlib
     from matplotlib.figure import Figure
 
-SECTIONS = [  # (table, item prefix or items, heading key)
-    ("VII.2", ["health_priority", "health_work", "segv_priority", "segv_work"], "policy"),
-    ("VIII.2", ["collaborates"], "collaboration"),
-    ("VIII.3", "way_", "ways"),
-    ("IX.1", "pos_", "positive"),
-    ("IX.2", "neg_", "negative"),
-    ("IX.3", "pol_", "political"),
-]
 TOP = 3  # strongest / weakest factors listed
 
 
@@ -120,11 +112,10 @@ def key_figures(v: MunicipalityView) -> pd.DataFrame | None:
 
 def _key_rows(v: MunicipalityView) -> pd.DataFrame:
     rows = []
-    for table, items, heading in SECTIONS:
+    for table, items, heading in v.ctx.registry.report_sections():  # params/tables.yaml, `report:`
         t = v.ctx.tables[(v.ctx.tables["table"] == table) & (v.ctx.tables["unit_type"] == "municipality")
                          & (v.ctx.tables["category"] == "yes")]
-        chosen = [i for i in dict.fromkeys(t["item"]) if (i.startswith(items) if isinstance(items, str) else i in items)]
-        for item in chosen:
+        for item in [i for i in items if i in set(t["item"])]:
             cells = t[t["item"] == item]
             own = cells[cells["unit"].astype(str) == v.code]
             others = cells[(cells["unit"].astype(str) != v.code) & ~cells["suppressed"]]["pct"].dropna().astype(float)
