@@ -7,7 +7,7 @@ from conftest import valid_rows, write_csv
 from igb.analysis.tables import frequencies, report_tables, round_pct, suppress
 from igb.report.labels import wide
 from igb.survey.codebook import Codebook
-from igb.survey.recode import recode
+from igb.survey.recode import load_recode, recode
 from igb.survey.schema import validate_file
 
 
@@ -88,10 +88,10 @@ def test_rivm2009_totals_are_the_reports(rivm2009_tables):
 
 
 def test_wide_prints_cells_like_the_report(rivm2009_tables):
-    w = wide(rivm2009_tables[rivm2009_tables.table == "VIII.2"], lang="nl")
+    w = wide(rivm2009_tables[rivm2009_tables.table == "VIII.2"], lang="nl", codebook=Codebook.load(), recode=load_recode())
     assert w.loc["Gemeente 7"].iloc[0] == "75% (9)" and w.loc["Gemeente 7", "n"] == 12  # table VIII.2
     assert "Alle beleidsambtenaren" in w.index
-    w = wide(rivm2009_tables[rivm2009_tables.table == "VIII.2"], lang="en")
+    w = wide(rivm2009_tables[rivm2009_tables.table == "VIII.2"], lang="en", codebook=Codebook.load(), recode=load_recode())
     assert "All officers" in w.index
 
 

@@ -13,6 +13,7 @@ from matplotlib.text import Text
 from igb.analysis.tables import report_tables
 from igb.config import paths
 from igb.report import figures as F
+from igb.report.context import of_tables
 from igb.survey.codebook import Codebook
 from igb.pipeline import prepare
 from igb.survey.processed import load_respondents
@@ -101,7 +102,7 @@ def row_texts(ax, row: int) -> list[str]:
 
 # --- values and order -----------------------------------------------------------------------------------
 def test_fig4_3_bars_are_ordered_and_equal_the_respondents_percentages(resp, tables, codebook):
-    fig = F.fig4_3_determinants(tables)
+    fig = F.fig4_3_determinants(of_tables(tables))
     ax = fig.axes[0]
     bars = list(ax.containers[0])
     dets = [c for c in resp.columns if c.startswith("det_")]
@@ -121,7 +122,7 @@ def test_fig4_3_bars_are_ordered_and_equal_the_respondents_percentages(resp, tab
 
 
 def test_fig3_1_counts_in_municipality_order(resp, tables):
-    fig = F.fig3_1_response(tables)
+    fig = F.fig3_1_response(of_tables(tables))
     ax = fig.axes[0]
     bars = list(ax.containers[0])
     assert [b.get_gid() for b in bars] == [str(m) for m in range(1, 17)]
@@ -133,7 +134,7 @@ def test_fig3_1_counts_in_municipality_order(resp, tables):
 
 def test_fig4_1_shows_only_the_three_groups_with_their_n(resp, tables):
     groups = load_recode()["sector_group"]["in_figure_4_1"]
-    fig = F.fig4_1_sector_groups(tables)
+    fig = F.fig4_1_sector_groups(of_tables(tables))
     ax = fig.axes[0]
     ticks = [t.get_text() for t in ax.get_xticklabels()]
     assert len(ticks) == len(groups) == 3
@@ -148,7 +149,7 @@ def test_fig4_1_shows_only_the_three_groups_with_their_n(resp, tables):
 
 
 def test_fig4_2_bars_and_n_per_municipality(resp, tables):
-    fig = F.fig4_2_municipalities(tables)
+    fig = F.fig4_2_municipalities(of_tables(tables))
     ax = fig.axes[0]
     ticks = [t.get_text() for t in ax.get_yticklabels()]
     assert len(ticks) == 17 and ticks[-1] == f"Alle gemeenten (n = {len(resp)})"
@@ -167,7 +168,7 @@ def test_fig4_2_bars_and_n_per_municipality(resp, tables):
 
 
 def test_fig4_2_suppressed_municipalities_keep_their_row_with_dashes(small_tables):
-    ax = F.fig4_2_municipalities(small_tables).axes[0]
+    ax = F.fig4_2_municipalities(of_tables(small_tables)).axes[0]
     labels = dict(zip((p.get_gid() for c in ax.containers for p in c), (t.get_text() for t in ax.texts)))
     for unit in ("1", "16"):
         assert labels[f"{unit}/health_work"] == labels[f"{unit}/segv_work"] == F.SUPPRESSED
@@ -175,7 +176,7 @@ def test_fig4_2_suppressed_municipalities_keep_their_row_with_dashes(small_table
 
 
 def test_fig5_1_vgz_partners_against_the_respondents(resp, tables):
-    fig = F.fig5_1_vgz_partners(tables)
+    fig = F.fig5_1_vgz_partners(of_tables(tables))
     ax = fig.axes[0]
     by_gid = {p.get_gid(): p for c in ax.containers for p in c}
     collaborators = resp[resp["collaborates"] == "yes"]
@@ -191,7 +192,7 @@ def test_fig5_1_vgz_partners_against_the_respondents(resp, tables):
 
 
 def test_fig5_2_ordered_with_n_of_collaborators(resp, tables):
-    fig = F.fig5_2_ways(tables)
+    fig = F.fig5_2_ways(of_tables(tables))
     widths = [b.get_width() for b in fig.axes[0].containers[0]]
     assert len(widths) == 5 and widths == sorted(widths, reverse=True)
     assert f"n = {(resp['collaborates'] == 'yes').sum()}" in fig.get_suptitle()
@@ -199,7 +200,7 @@ def test_fig5_2_ordered_with_n_of_collaborators(resp, tables):
 
 @pytest.mark.parametrize("table", ["fig6.1", "fig6.4", "fig6.5"])
 def test_diverging_segments_equal_the_table(tables, table):
-    fig = F.fig6_diverging(tables, table=table)
+    fig = F.fig6_diverging(of_tables(tables), table=table)
     ax = fig.axes[0]
     rows = tables[(tables["table"] == table)]
     share = {(r.item, r.category): float(r.pct) for r in rows.itertuples()}
@@ -218,7 +219,7 @@ def test_diverging_segments_equal_the_table(tables, table):
 
 
 def test_heatmap_cells_equal_the_respondents(resp, tables, codebook):
-    fig = F.fig6_6_political(tables)
+    fig = F.fig6_6_political(of_tables(tables))
     ax = fig.axes[0]
     ticks = [t.get_text() for t in ax.get_yticklabels()]
     row = ticks.index(f"Gemeente 7 (n = {((resp['municipality'] == '7') & (resp['collaborates'] == 'yes')).sum()})")
@@ -230,32 +231,32 @@ def test_heatmap_cells_equal_the_respondents(resp, tables, codebook):
 
 def test_heatmap_figure_numbers_and_columns(tables):
     groups = load_recode()["positive_factor_group"]["groups"]
-    individual = F.fig6_2_individual(tables)
+    individual = F.fig6_2_individual(of_tables(tables))
     assert individual.get_suptitle().startswith("Figuur 6.2")
     assert len(individual.axes[0].get_xticklabels()) == len(groups["individual"]["factors"])
-    organisational = F.fig6_3_organisational(tables, lang="en")
+    organisational = F.fig6_3_organisational(of_tables(tables, lang="en"))
     assert organisational.get_suptitle().startswith("Figure 6.3")
     assert len(organisational.axes[0].get_xticklabels()) == len(groups["organisational"]["factors"])
-    assert F.fig6_6_political(tables).get_suptitle().startswith("Figuur 6.6")
-    assert F.fig6_heatmap(tables, table="IX.1").get_suptitle().startswith("Tabel IX.1")
-    assert F.fig4_4_entry_point(tables, point="3").get_suptitle().startswith("Figuur 4.5")
+    assert F.fig6_6_political(of_tables(tables)).get_suptitle().startswith("Figuur 6.6")
+    assert F.fig6_heatmap(of_tables(tables), table="IX.1").get_suptitle().startswith("Tabel IX.1")
+    assert F.fig4_4_entry_point(of_tables(tables), point="3").get_suptitle().startswith("Figuur 4.5")
 
 
 # --- language and synthetic note ------------------------------------------------------------------------
 @pytest.mark.parametrize(("function", "kw", "title"), ALL_FIGURES, ids=FIGURE_IDS)
 def test_titles_in_both_languages_and_the_synthetic_note(tables, function, kw, title):
-    english = function(tables, lang="en", synthetic=True, **kw)
+    english = function(of_tables(tables, lang="en", synthetic=True), **kw)
     assert english.get_suptitle().startswith(title)
     assert any(SYNTHETIC_EN in t for t in texts(english))
     assert not any("Figuur" in t or "Gemeente" in t for t in texts(english))
     word, number = title.split(" ", 1)
-    dutch = function(tables, **kw)  # Dutch and not synthetic by default
+    dutch = function(of_tables(tables), **kw)  # Dutch and not synthetic by default
     assert dutch.get_suptitle().startswith(f"{DUTCH_WORDS[word]} {number}")
     assert not any("SYNTHETI" in t for t in texts(dutch))
 
 
 def test_dutch_synthetic_note_and_labels(tables):
-    marked = F.fig6_diverging(tables, synthetic=True)
+    marked = F.fig6_diverging(of_tables(tables, synthetic=True))
     assert any(SYNTHETIC_NL in t for t in texts(marked))
     assert [t.get_text() for t in marked.axes[0].get_legend().get_texts()] == ["Nee", "Weet niet", "Ja"]
 
@@ -263,7 +264,7 @@ def test_dutch_synthetic_note_and_labels(tables):
 @pytest.mark.parametrize(("function", "kw", "title"), ALL_FIGURES, ids=FIGURE_IDS)
 def test_invalid_language_is_refused(tables, function, kw, title):
     with pytest.raises(ValueError, match="lang"):
-        function(tables, lang="de", **kw)
+        function(of_tables(tables, lang="de"), **kw)
 
 
 @pytest.mark.parametrize(("function", "kw", "match"), [
@@ -274,17 +275,17 @@ def test_invalid_language_is_refused(tables, function, kw, title):
 ])
 def test_invalid_options_are_refused(tables, function, kw, match):
     with pytest.raises(ValueError, match=match):
-        function(tables, **kw)
+        function(of_tables(tables), **kw)
 
 
 def test_a_frame_without_the_table_is_refused(tables):
     with pytest.raises(ValueError, match="fig4.3"):
-        F.fig4_3_determinants(tables[tables["table"] != "fig4.3"])
+        F.fig4_3_determinants(of_tables(tables[tables["table"] != "fig4.3"]))
 
 
 # --- suppressed cells -----------------------------------------------------------------------------------
 def test_suppressed_heatmap_cells_show_a_dash_not_a_number(small_tables):
-    fig = F.fig4_4_entry_point(small_tables, point="1")
+    fig = F.fig4_4_entry_point(of_tables(small_tables), point="1")
     ax = fig.axes[0]
     ticks = [t.get_text() for t in ax.get_yticklabels()]
     # not dropped, and their n hidden with their cells (n = 1 and 4 would say how many answered)
@@ -298,7 +299,7 @@ def test_suppressed_heatmap_cells_show_a_dash_not_a_number(small_tables):
 
 
 def test_suppressed_bars_show_a_dash(small_tables):
-    fig = F.fig3_1_response(small_tables)
+    fig = F.fig3_1_response(of_tables(small_tables))
     ax = fig.axes[0]
     labels = dict(zip((b.get_gid() for b in ax.containers[0]), (t.get_text() for t in ax.texts)))
     assert labels["16"] == F.SUPPRESSED and labels["1"] == F.SUPPRESSED
@@ -308,7 +309,7 @@ def test_suppressed_bars_show_a_dash(small_tables):
 
 
 def test_fully_suppressed_diverging_chart_has_dashes_and_no_numbers(resp):
-    fig = F.fig6_diverging(report_tables(resp, min_cell=99), table="fig6.4", lang="en")
+    fig = F.fig6_diverging(of_tables(report_tables(resp, min_cell=99), lang="en"), table="fig6.4")
     ax = fig.axes[0]
     shown = [t.get_text() for t in ax.texts if t.get_text()]
     assert shown == [F.SUPPRESSED] * 10
@@ -317,7 +318,7 @@ def test_fully_suppressed_diverging_chart_has_dashes_and_no_numbers(resp):
 
 # --- save -----------------------------------------------------------------------------------------------
 def test_save_writes_a_png_atomically(tables, tmp_path):
-    fig = F.fig5_2_ways(tables, lang="en", synthetic=True)
+    fig = F.fig5_2_ways(of_tables(tables, lang="en", synthetic=True))
     target = tmp_path / "new" / "folder" / "fig5_2.png"
     assert F.save(fig, target) == target
     assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -328,5 +329,5 @@ def test_save_writes_a_png_atomically(tables, tmp_path):
 
 def test_drawing_leaves_rcparams_alone(tables):
     before = dict(mpl.rcParams)
-    F.fig4_3_determinants(tables)
+    F.fig4_3_determinants(of_tables(tables))
     assert dict(mpl.rcParams) == before

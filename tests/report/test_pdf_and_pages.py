@@ -7,6 +7,7 @@ import logging
 import numpy as np
 import pandas as pd
 
+from igb.report.context import of_tables
 from igb.report import figures, pdf
 from igb.report.html import PLACEHOLDER, accessible, png_description
 from igb.report.style import new_figure, save
@@ -38,10 +39,10 @@ def test_a_figure_describes_its_numbers_and_says_which_are_not_shown():
     tables = pd.DataFrame({
         "table": "fig3.1", "unit_type": "municipality", "unit": ["1", "2"], "item": "returned",
         "category": "returned", "count": [7, np.nan], "n": [7, np.nan], "pct": np.nan, "suppressed": [False, True]})
-    fig = figures.fig3_1_response(tables, lang="nl", synthetic=True)
+    fig = figures.fig3_1_response(of_tables(tables, lang="nl", synthetic=True))
     assert "Gemeente 1: 7" in fig.igb_alt and "Gemeente 2: niet getoond" in fig.igb_alt
     assert fig.igb_alt.startswith("Figuur 3.1") and "SYNTHETISCHE" in fig.igb_alt
-    assert "Municipality 2: not shown" in figures.fig3_1_response(tables, lang="en").igb_alt
+    assert "Municipality 2: not shown" in figures.fig3_1_response(of_tables(tables, lang="en")).igb_alt
 
 
 def test_without_chromium_no_pdf_is_made_and_one_notice_says_why(monkeypatch, caplog):

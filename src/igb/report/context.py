@@ -16,6 +16,7 @@ from igb.config import Paths, paths as project_paths
 from igb.survey.codebook import Codebook
 from igb.analysis.tables import load_tables
 from igb.survey.processed import load_respondents
+from igb.survey.recode import load_recode
 from igb.survey.wave import WaveSpec, load_spec
 from igb.text import t
 
@@ -57,6 +58,11 @@ class WaveContext:
         """Every table of params/tables.yaml, with its items (`igb.analysis.registry`)."""
         return load_registry(self.codebook, (self.paths or project_paths()).params / "tables.yaml")
 
+    @cached_property
+    def recode(self) -> dict:
+        """params/recode.yaml: sector groups, the Albeda entry points, the factor groups (their labels too)."""
+        return load_recode((self.paths or project_paths()).recode)
+
     @property
     def synthetic(self) -> bool:
         return self.spec.synthetic
@@ -82,7 +88,7 @@ class WaveContext:
 
     def show(self, name: str, *, unit_type: str | None = None) -> pd.DataFrame:
         """A table laid out as the report prints it: units as rows, items as columns, '72% (5)' cells."""
-        return wide(self.table(name, unit_type=unit_type), lang=self.lang, codebook=self.codebook)
+        return wide(self.table(name, unit_type=unit_type), lang=self.lang, codebook=self.codebook, recode=self.recode)
 
     def missing_items(self, items=None, *, table: str | None = None) -> list[str]:
         """Items a notebook section needs (`items`, or those of `table`: a table of the registry, or a figure the
@@ -121,3 +127,14 @@ def load(wave: str, *, lang: str = "nl", min_cell: int | None = None, paths: Pat
     respondents = load_respondents(wave, paths=paths)
     tables = load_tables(wave, min_cell, respondents=respondents, spec=spec, codebook=codebook, paths=paths)
     return WaveContext(wave, spec, respondents, tables.reset_index(drop=True), codebook, lang, min_cell, paths)
+
+
+def of_tables(tables: pd.DataFrame, *, lang: str = "nl", synthetic: bool = False, wave: str = "tables",
+              paths: Paths | None = None) -> WaveContext:
+    """A context holding only a tables frame (`report_tables`' shape, suppressed as the caller chose), for drawing
+    figures from tables one computed oneself; it has no respondents and no stages."""
+    check_lang(lang)
+    paths = paths or project_paths()
+    spec = WaveSpec(wave=wave, synthetic=synthetic, synthetic_kind="generated" if synthetic else "")
+    min_cell = int(tables.attrs.get("min_cell", 1))
+    return WaveContext(wave, spec, pd.DataFrame(), tables, Codebook.load(paths.codebook), lang, min_cell, paths)

@@ -1,6 +1,13 @@
-"""The report's figures (chapters 3 to 6) re-drawn in Dutch or English from the `report_tables` frame."""
+"""The report's figures (chapters 3 to 6) re-drawn in Dutch or English from a wave's tables.
+
+Each figure takes a `WaveContext` (`igb.report.context.load`, or `of_tables` for a tables frame of one's own) and
+draws from what it holds: the suppressed tables, the codebook's and recode's labels, the language, whether the
+wave is synthetic. It carries its numbers in words as `fig.igb_alt`.
+"""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -9,7 +16,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import FuncFormatter
 
-from igb._checks import check_argument, check_lang
+from igb._checks import check_argument
 from igb.analysis.tables import round_pct
 from igb.report.labels import with_labels
 from igb.report.style import (  # the visual grammar: palette, sizes, figure kit, save
@@ -22,7 +29,9 @@ from igb.report.style import (  # the visual grammar: palette, sizes, figure kit
 )
 from igb.survey.codebook import Codebook
 from igb.text import label, t
-from igb.survey.recode import load_recode
+
+if TYPE_CHECKING:  # figures read a context's tables, labels and language; they never load a wave themselves
+    from igb.report.context import WaveContext
 
 # `save` is imported for the notebooks, which write a figure with figures.save(fig, path).
 
@@ -84,8 +93,8 @@ def _unit_key(unit: str):
     return (0, int(unit), unit) if unit.isdigit() else (1, 0, unit)
 
 
-def _item_labels(rows: pd.DataFrame, lang: str, codebook: Codebook) -> dict[str, str]:
-    labelled = with_labels(rows.drop_duplicates("item"), lang=lang, codebook=codebook)
+def _item_labels(rows: pd.DataFrame, ctx: WaveContext) -> dict[str, str]:
+    labelled = with_labels(rows.drop_duplicates("item"), lang=ctx.lang, codebook=ctx.codebook, recode=ctx.recode)
     return dict(zip(labelled["item"], labelled["item_label"]))
 
 
@@ -179,16 +188,16 @@ def _heatmap(ax, values: np.ndarray, row_labels, col_labels, *, lang: str) -> bo
     return bool(mask.any())
 
 
-def _municipality_heatmap(tables, table: str, items: list[str], title: str, *, lang: str, synthetic: bool) -> Figure:
-    codebook = Codebook.load()
-    rows = _rows(tables, table)
+def _municipality_heatmap(ctx: WaveContext, table: str, items: list[str], title: str) -> Figure:
+    lang, synthetic, codebook = ctx.lang, ctx.synthetic, ctx.codebook
+    rows = _rows(ctx.tables, table)
     rows = rows[rows["unit_type"].isin(["municipality", "all"]) & rows["item"].isin(items)]
     units, values, n = _matrix(rows, items)
     if "all" in units:  # columns ordered by the all-officers percentage, highest first
         total = values[units.index("all")]
         order = sorted(range(len(items)), key=lambda j: -np.nan_to_num(total[j], nan=-1))
         items, values = [items[j] for j in order], values[:, order]
-    labels = _item_labels(rows, lang, codebook)
+    labels = _item_labels(rows, ctx)
     width = max(HEATMAP_MIN_WIDTH, len(items) * HEATMAP_COL_INCH + HEATMAP_MARGIN_INCH)
     fig, ax = new_figure(width, len(units) * HEATMAP_ROW_INCH + EXTRA_INCH + HEATMAP_HEADER_INCH)
     blank = _heatmap(ax, values, [_unit_label(u, n.get(u), lang) for u in units],
@@ -204,9 +213,9 @@ def _municipality_heatmap(tables, table: str, items: list[str], title: str, *, l
 
 # --- Figures ------------------------------------------------------------------------------------------
 @styled
-def fig3_1_response(tables: pd.DataFrame, *, lang: str = "nl", synthetic: bool = False) -> Figure:
+def fig3_1_response(ctx: WaveContext) -> Figure:
     """Figure 3.1: questionnaires returned per municipality (bars in numeric order, counts on the bars)."""
-    check_lang(lang)
+    tables, lang, synthetic = ctx.tables, ctx.lang, ctx.synthetic
     rows = _rows(tables, "fig3.1", unit_type="municipality", category="returned")
     rows = rows.assign(unit=rows["unit"].astype(str)).sort_values("unit", key=lambda s: s.map(_unit_key))
     counts = np.array([_value(r, "count") for _, r in rows.iterrows()])
@@ -235,16 +244,14 @@ def fig3_1_response(tables: pd.DataFrame, *, lang: str = "nl", synthetic: bool =
 
 
 @styled
-def fig4_1_sector_groups(tables: pd.DataFrame, *, lang: str = "nl", synthetic: bool = False) -> Figure:
+def fig4_1_sector_groups(ctx: WaveContext) -> Figure:
     """Figure 4.1: % working on health, on health inequalities and considering target groups, per VNG sector group."""
-    check_lang(lang)
-    recode = load_recode()
-    codebook = Codebook.load()
+    tables, lang, synthetic, codebook, recode = ctx.tables, ctx.lang, ctx.synthetic, ctx.codebook, ctx.recode
     groups = list(recode["sector_group"]["in_figure_4_1"])
     rows = _rows(tables, "fig4.1", unit_type="sector_group")
     rows = rows[rows["unit"].isin(groups) & rows["item"].isin(FIG4_1_ITEMS)]
     cells = {(r["unit"], r["item"]): r for _, r in rows.iterrows()}
-    labels = _item_labels(rows, lang, codebook)
+    labels = _item_labels(rows, ctx)
     group_n = {g: cells[(g, FIG4_1_ITEMS[0])]["n"] if (g, FIG4_1_ITEMS[0]) in cells else pd.NA for g in groups}
     fig, ax = new_figure(FIG_WIDTH, FIG4_1_HEIGHT)
     x = np.arange(len(groups))
@@ -275,14 +282,13 @@ def fig4_1_sector_groups(tables: pd.DataFrame, *, lang: str = "nl", synthetic: b
 
 
 @styled
-def fig4_2_municipalities(tables: pd.DataFrame, *, lang: str = "nl", synthetic: bool = False) -> Figure:
+def fig4_2_municipalities(ctx: WaveContext) -> Figure:
     """Figure 4.2 (table VII.2): % working on health and on health inequalities per municipality."""
-    check_lang(lang)
-    codebook = Codebook.load()
+    tables, lang, synthetic, codebook = ctx.tables, ctx.lang, ctx.synthetic, ctx.codebook
     rows = _rows(tables, "VII.2")
     rows = rows[rows["unit_type"].isin(["municipality", "all"]) & rows["item"].isin(FIG4_2_ITEMS)]
     units, values, n = _matrix(rows, list(FIG4_2_ITEMS))
-    labels = _item_labels(rows, lang, codebook)
+    labels = _item_labels(rows, ctx)
     fig, ax = new_figure(FIG_WIDTH, len(units) * GROUP_ROW_INCH + EXTRA_INCH)
     y = np.arange(len(units))
     width = GROUP_THICKNESS / len(FIG4_2_ITEMS)
@@ -305,13 +311,14 @@ def fig4_2_municipalities(tables: pd.DataFrame, *, lang: str = "nl", synthetic: 
                              any_blank=bool(np.isnan(values).any())), parts, lang=lang, synthetic=synthetic)
 
 
-def _ordered_hbars(rows: pd.DataFrame, number: str, *, lang: str, synthetic: bool, who: str) -> Figure:
+def _ordered_hbars(ctx: WaveContext, table: str, number: str, *, who: str) -> Figure:
     """One horizontal bar per item of an all-officers table, highest first; n in the title."""
-    codebook = Codebook.load()
+    lang, synthetic, codebook = ctx.lang, ctx.synthetic, ctx.codebook
+    rows = _rows(ctx.tables, table)
     rows = rows[rows["unit_type"] == "all"].copy()
     rows["value"] = [_value(r) for _, r in rows.iterrows()]
     rows = rows.sort_values("value", ascending=False, na_position="last", kind="stable")
-    labels = _item_labels(rows, lang, codebook)
+    labels = _item_labels(rows, ctx)
     fig, ax = new_figure(FIG_WIDTH, len(rows) * ROW_INCH + EXTRA_INCH)
     y = np.arange(len(rows))
     _bars(ax, y, rows["value"], horizontal=True, thickness=BAR_THICKNESS, colour=COLOUR_MAIN, gids=list(rows["item"]))
@@ -329,29 +336,27 @@ def _ordered_hbars(rows: pd.DataFrame, number: str, *, lang: str, synthetic: boo
 
 
 @styled
-def fig4_3_determinants(tables: pd.DataFrame, *, lang: str = "nl", synthetic: bool = False) -> Figure:
+def fig4_3_determinants(ctx: WaveContext) -> Figure:
     """Figure 4.3: % of all officers working on each of the eight determinants, highest first."""
-    check_lang(lang)
-    return _ordered_hbars(_rows(tables, "fig4.3"), "4.3", lang=lang, synthetic=synthetic, who="officers")
+    return _ordered_hbars(ctx, "fig4.3", "4.3", who="officers")
 
 
 @styled
-def fig4_4_entry_point(tables: pd.DataFrame, *, point: str = "1", lang: str = "nl", synthetic: bool = False) -> Figure:
+def fig4_4_entry_point(ctx: WaveContext, *, point: str = "1") -> Figure:
     """Figures 4.4 (point "1") and 4.5 (point "3"): municipalities x the entry point's determinants (table VII.3)."""
-    check_lang(lang)
+    lang = ctx.lang
     point = check_argument("point", ENTRY_POINT_FIGURES, str(point))
-    entry = load_recode()["albeda_entry_point"]["points"][point]
+    entry = ctx.recode["albeda_entry_point"]["points"][point]
     number = ENTRY_POINT_FIGURES[point]
     title = _title(number, "4.4", lang, entry=t('figures.entry_point', lang).format(point=point),
                    label=label(entry["label"], lang), suffix=f" ({t('figures.pct_officers', lang)})")
-    return _municipality_heatmap(tables, "VII.3", list(entry["determinants"]), title, lang=lang, synthetic=synthetic)
+    return _municipality_heatmap(ctx, "VII.3", list(entry["determinants"]), title)
 
 
 @styled
-def fig5_1_vgz_partners(tables: pd.DataFrame, *, lang: str = "nl", synthetic: bool = False) -> Figure:
+def fig5_1_vgz_partners(ctx: WaveContext) -> Figure:
     """Figure 5.1: per other sector, % of VGZ collaborators naming it next to % of its collaborators naming VGZ."""
-    check_lang(lang)
-    codebook = Codebook.load()
+    tables, lang, synthetic, codebook = ctx.tables, ctx.lang, ctx.synthetic, ctx.codebook
     rows = _rows(tables, "fig5.1", unit_type="sector")
     cells = {(str(r["unit"]), r["item"]): r for _, r in rows.iterrows()}
     sectors = [i.removeprefix(PARTNER_PREFIX) for i in rows.loc[rows["unit"] == VGZ, "item"]
@@ -390,19 +395,17 @@ def fig5_1_vgz_partners(tables: pd.DataFrame, *, lang: str = "nl", synthetic: bo
 
 
 @styled
-def fig5_2_ways(tables: pd.DataFrame, *, lang: str = "nl", synthetic: bool = False) -> Figure:
+def fig5_2_ways(ctx: WaveContext) -> Figure:
     """Figure 5.2: the five ways of collaborating, % of officers who collaborate, highest first."""
-    check_lang(lang)
-    return _ordered_hbars(_rows(tables, "fig5.2"), "5.2", lang=lang, synthetic=synthetic, who="collaborators")
+    return _ordered_hbars(ctx, "fig5.2", "5.2", who="collaborators")
 
 
 @styled
-def fig6_diverging(tables: pd.DataFrame, *, table: str = "fig6.1", lang: str = "nl", synthetic: bool = False) -> Figure:
+def fig6_diverging(ctx: WaveContext, *, table: str = "fig6.1") -> Figure:
     """Figures 6.1, 6.4, 6.5: diverging bars, yes right of 0, no left, don't know centred on 0; ordered by yes."""
-    check_lang(lang)
+    lang, synthetic, codebook = ctx.lang, ctx.synthetic, ctx.codebook
     check_argument("table", DIVERGING_TABLES, table)
-    codebook = Codebook.load()
-    rows = _rows(tables, table, unit_type="all", category=None)
+    rows = _rows(ctx.tables, table, unit_type="all", category=None)
     items = list(dict.fromkeys(rows["item"]))
     cells = {(r["item"], r["category"]): _value(r) for _, r in rows.iterrows()}
     share = {c: np.array([cells.get((i, c), np.nan) for i in items]) for c in DIVERGING_CATEGORIES}
@@ -411,7 +414,7 @@ def fig6_diverging(tables: pd.DataFrame, *, table: str = "fig6.1", lang: str = "
     items = [items[k] for k in order]
     share = {c: np.nan_to_num(v[order], nan=0.0) for c, v in share.items()}
     blank = blank[order]
-    labels = _item_labels(rows, lang, codebook)
+    labels = _item_labels(rows, ctx)
     half = share["dont_know"] / 2
     fig, ax = new_figure(FIG_WIDTH + DIVERGING_EXTRA_WIDTH, len(items) * ROW_INCH + EXTRA_INCH + LEGEND_ROW_INCH)
     y = np.arange(len(items))
@@ -452,27 +455,26 @@ def fig6_diverging(tables: pd.DataFrame, *, table: str = "fig6.1", lang: str = "
 
 
 @styled
-def fig6_heatmap(tables: pd.DataFrame, *, table: str = "IX.1", items: list[str] | None = None, lang: str = "nl",
-                 synthetic: bool = False) -> Figure:
+def fig6_heatmap(ctx: WaveContext, *, table: str = "IX.1", items: list[str] | None = None) -> Figure:
     """Municipalities x factors heatmap of the yes % (6.2/6.3 = IX.1 individual/organisational, 6.6 = IX.3)."""
-    check_lang(lang)
+    lang = ctx.lang
     check_argument("table", HEATMAP_TABLES, table)
-    available = list(dict.fromkeys(_rows(tables, table)["item"]))
+    available = list(dict.fromkeys(_rows(ctx.tables, table)["item"]))
     items = list(available if items is None else items)
     if not items:
         raise ValueError("`items` must name at least one factor")
     for item in items:
         check_argument("items", available, item)
-    number = _heatmap_figure(table, items, available)
+    number = _heatmap_figure(ctx.recode, table, items, available)
     suffix = f" ({t('figures.pct_yes', lang)}, {t('figures.collaborators', lang)})"
     title = _title(number, number, lang, suffix=suffix) if number else \
         _title(table, table, lang, word="figures.table", suffix=suffix)
-    return _municipality_heatmap(tables, table, items, title, lang=lang, synthetic=synthetic)
+    return _municipality_heatmap(ctx, table, items, title)
 
 
-def _heatmap_figure(table: str, items: list[str], available: list[str]) -> str | None:
+def _heatmap_figure(recode: dict, table: str, items: list[str], available: list[str]) -> str | None:
     """The report's figure number of a municipality heatmap, if the table and items make one."""
-    groups = load_recode()["positive_factor_group"]["groups"]
+    groups = recode["positive_factor_group"]["groups"]
     if table == "IX.1":
         for group, number in (("individual", "6.2"), ("organisational", "6.3")):
             if set(items) == set(groups[group]["factors"]):
@@ -482,24 +484,22 @@ def _heatmap_figure(table: str, items: list[str], available: list[str]) -> str |
     return None
 
 
-def _positive_group(group: str) -> list[str]:
-    return list(load_recode()["positive_factor_group"]["groups"][group]["factors"])
+def _positive_group(ctx: WaveContext, group: str) -> list[str]:
+    return list(ctx.recode["positive_factor_group"]["groups"][group]["factors"])
 
 
-def fig6_2_individual(tables: pd.DataFrame, *, lang: str = "nl", synthetic: bool = False) -> Figure:
+def fig6_2_individual(ctx: WaveContext) -> Figure:
     """Figure 6.2: individual positive factors per municipality (table IX.1)."""
-    check_lang(lang)
-    return fig6_heatmap(tables, table="IX.1", items=_positive_group("individual"), lang=lang, synthetic=synthetic)
+    return fig6_heatmap(ctx, table="IX.1", items=_positive_group(ctx, "individual"))
 
 
-def fig6_3_organisational(tables: pd.DataFrame, *, lang: str = "nl", synthetic: bool = False) -> Figure:
+def fig6_3_organisational(ctx: WaveContext) -> Figure:
     """Figure 6.3: organisational positive factors per municipality (table IX.1)."""
-    check_lang(lang)
-    return fig6_heatmap(tables, table="IX.1", items=_positive_group("organisational"), lang=lang, synthetic=synthetic)
+    return fig6_heatmap(ctx, table="IX.1", items=_positive_group(ctx, "organisational"))
 
 
-def fig6_6_political(tables: pd.DataFrame, *, lang: str = "nl", synthetic: bool = False) -> Figure:
+def fig6_6_political(ctx: WaveContext) -> Figure:
     """Figure 6.6: political factors per municipality (table IX.3)."""
-    return fig6_heatmap(tables, table="IX.3", lang=lang, synthetic=synthetic)
+    return fig6_heatmap(ctx, table="IX.3")
 
 

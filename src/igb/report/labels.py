@@ -8,16 +8,13 @@ import pandas as pd
 from igb._checks import check_lang
 from igb.analysis.tables import round_pct
 from igb.survey.codebook import Codebook
-from igb.survey.recode import load_recode
 from igb.text import label, t
 
 
-def with_labels(table: pd.DataFrame, *, codebook: Codebook | None = None, lang: str = "nl",
-                recode: dict | None = None) -> pd.DataFrame:
-    """Add `unit_label`, `item_label` and `category_label` in Dutch (default) or English."""
+def with_labels(table: pd.DataFrame, *, codebook: Codebook, recode: dict, lang: str = "nl") -> pd.DataFrame:
+    """Add `unit_label`, `item_label` and `category_label` in Dutch (default) or English, from the codebook's and
+    recode's labels (a context's `codebook` and `recode`)."""
     check_lang(lang)
-    codebook = codebook or Codebook.load()
-    recode = recode or load_recode()
     groups = {g: label(d["label"], lang) for kind in ("sector_group", "domain") for g, d in recode[kind]["groups"].items()}
     albeda = {f"albeda_{k}": label(d["label"], lang) for k, d in recode["albeda_entry_point"]["points"].items()}
     everyone, municipality, response = (t(f"labels.{k}", lang) for k in ("all_officers", "municipality", "response"))
@@ -59,9 +56,9 @@ def printed_form(table: pd.DataFrame) -> pd.Series:
     return pd.Series([fmt(r) for r in table.itertuples()], index=table.index)
 
 
-def wide(table: pd.DataFrame, *, lang: str = "nl", value: str = "printed", codebook: Codebook | None = None) -> pd.DataFrame:
+def wide(table: pd.DataFrame, *, codebook: Codebook, recode: dict, lang: str = "nl", value: str = "printed") -> pd.DataFrame:
     """One table as the report lays it out: units as rows, items as columns."""
-    labelled = with_labels(table, lang=lang, codebook=codebook)
+    labelled = with_labels(table, lang=lang, codebook=codebook, recode=recode)
     labelled["printed"] = printed_form(labelled)
     labelled["pct_rounded"] = [pd.NA if pd.isna(p) else round_pct(float(p)) for p in labelled["pct"]]
     column = "printed" if value == "printed" else "pct_rounded"
