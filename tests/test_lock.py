@@ -2,12 +2,14 @@
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
 
 import pytest
 
+from conftest import ROOT
 from igb.cli import main
 from igb.config import paths as make_paths
 from igb.errors import ConfigError, IgbError
@@ -30,12 +32,13 @@ try:
     with wave_lock(paths(sys.argv[1]), "w1", "igb reports"):
         print("took it")
 except WaveBusy as exc:
-    print(f"busy: {exc}")
+    print(f"busy: {exc.message('en')}")
 """
 
 
 @pytest.fixture
 def project(tmp_path):
+    shutil.copytree(ROOT / "params" / "text", tmp_path / "params" / "text")  # its messages: the text catalog
     return make_paths(tmp_path)
 
 
@@ -97,6 +100,21 @@ def test_the_busy_error_names_the_holder_and_is_an_igb_error(project, holding):
             pytest.fail("took a held lock")
     assert isinstance(info.value, IgbError)
     assert f"`igb run` (pid {holding.pid})" in str(info.value) and "wait for it to finish" in str(info.value)
+    dutch = info.value.message("nl")
+    assert dutch.startswith(f"golf 'w1' is bezet: `igb run` (pid {holding.pid}) gebruikt haar sinds ") and "wacht" in dutch
+    assert str(info.value) == f"{dutch} / {info.value.message('en')}"  # no language known: both, Dutch first
+
+
+def test_a_holder_on_another_host_is_named_with_its_host_in_both_languages():
+    from igb import lock
+
+    error = lock._busy_error("w1", {"pid": 7, "command": "igb run", "started": "2001-02-03T04:05:06", "host": "elsewhere"})
+    assert error.message("en") == ("wave 'w1' is busy: `igb run` (pid 7 on elsewhere) has held it since "
+                                   "2001-02-03 04:05:06; wait for it to finish")
+    assert error.message("nl") == ("golf 'w1' is bezet: `igb run` (pid 7 op elsewhere) gebruikt haar sinds "
+                                   "2001-02-03 04:05:06; wacht tot dat commando klaar is")
+    assert lock._busy_error("w1", None).message("nl") == ("golf 'w1' is bezet: een ander igb-commando gebruikt haar; "
+                                                         "wacht tot dat klaar is")
 
 
 def test_the_lock_lives_beside_the_wave_folder_not_in_it(project):
@@ -116,3 +134,6 @@ def test_the_cli_says_in_one_line_that_the_wave_is_busy(project, holding, monkey
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith(f"igb: wave 'w1' is busy: `igb run` (pid {holding.pid}) has held")
     assert not project.processed("w1").exists()
+    assert main(["prepare", "--wave", "w1"]) == 2  # --lang nl, the default
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith(f"igb: golf 'w1' is bezet: `igb run` (pid {holding.pid}) gebruikt")

@@ -5,7 +5,20 @@ from __future__ import annotations
 import argparse
 import sys
 
-from igb.errors import IgbError, ValidationFailed
+from igb.errors import ConfigError, IgbError, ValidationFailed
+
+
+def _say(key: str, lang: str, **fmt) -> str:
+    """The catalog's line `cli.<key>` (params/text/<lang>.yaml) in the language of --lang."""
+    from igb.text import t
+
+    return t(f"cli.{key}", lang, **fmt)
+
+
+def _mark(ok: bool, lang: str) -> str:
+    """ok or FAILED, padded to the same width so that the names after it line up."""
+    marks = {True: _say("ok", lang), False: _say("failed", lang)}
+    return marks[ok].ljust(max(map(len, marks.values())))
 
 
 def _cmd_validate(args) -> int:
@@ -26,11 +39,11 @@ def _cmd_prepare(args) -> int:
         target, report = prepare(args.wave, out=args.out, min_cell=args.min_cell)
     except ValidationFailed as exc:
         print(exc.report.format(args.lang, limit=args.limit), file=sys.stderr)
-        print("nothing written / niets geschreven", file=sys.stderr)
+        print(_say("nothing_written", args.lang), file=sys.stderr)
         return 1
     if report.warnings:
         print(report.format(args.lang, limit=args.limit))
-    print(f"wrote {target}")
+    print(_say("wrote", args.lang, files=target))
     return 0
 
 
@@ -44,11 +57,14 @@ def _cmd_audit(args) -> int:
     write_csv(cells, out / "audit_cells.csv")
     write_csv(table, out / "errata.csv")
     counts = cells["status"].value_counts()
-    print(f"{len(cells)} published cells checked: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
-    print(f"{len(table)} errata ({(table.severity == 'inconsistent').sum()} inconsistent, {(table.severity == 'note').sum()} notes)")
+    lang = args.lang
+    print(_say("audit_cells", lang, cells=len(cells), counts=", ".join(f"{k} {v}" for k, v in counts.items())))
+    print(_say("audit_errata", lang, errata=len(table), inconsistent=(table.severity == "inconsistent").sum(),
+               notes=(table.severity == "note").sum()))
     for row in table.itertuples():
-        print(f"  [{row.check}] {row.table} {row.unit} {row.item}: printed {row.printed}; {row.found} -> {row.resolution}")
-    print(f"wrote {out / 'errata.csv'} and {out / 'audit_cells.csv'}")
+        print("  " + _say("audit_erratum", lang, check=row.check, table=row.table, unit=row.unit, item=row.item,
+                          printed=row.printed, found=row.found, resolution=row.resolution))
+    print(_say("wrote", lang, files=f"{out / 'errata.csv'}, {out / 'audit_cells.csv'}"))
     return 0
 
 
@@ -56,7 +72,6 @@ def _cmd_reconstruct(args) -> int:
     from pathlib import Path
 
     from igb.config import paths
-    from igb.errors import ConfigError
     from igb.rivm2009 import reconstruct as rc
     from igb.survey.io import write_csv
 
@@ -66,18 +81,18 @@ def _cmd_reconstruct(args) -> int:
         out = paths().processed("rivm2009") / "ensemble"
         write_csv(table, out / "pinned.csv")
         print(table.to_string(index=False))
-        print(f"{args.draws} reconstructions; wrote {out / 'pinned.csv'}")
+        print(_say("ensemble", args.lang, draws=args.draws, path=out / "pinned.csv"))
         return 0
     out = args.out or paths().processed("rivm2009") / "reconstruction"
     raw = paths().root / "data" / "raw"
     if (Path(out) / "responses.csv").exists() and raw.resolve() in Path(out).resolve().parents and not args.overwrite:
-        raise ConfigError(f"{out} holds a wave's raw data (responses.csv); pass --overwrite to replace it")
+        raise ConfigError(_say("raw_data", args.lang, out=out))
     rec = rc.reconstruct(seed=args.seed)
     written = rc.write(rec, out)
     departs = rec.deviations[rec.deviations.departs]
-    print(f"SYNTHETIC respondents reconstructed from published tables (seed {rec.seed}, {rec.seconds:.1f} s): "
-          f"{len(rec.respondents)} respondents; {len(departs)} of {len(rec.deviations)} published numbers not met exactly")
-    print("wrote " + ", ".join(str(p) for p in written))
+    print(_say("reconstructed", args.lang, seed=rec.seed, seconds=rec.seconds, respondents=len(rec.respondents),
+               departs=len(departs), published=len(rec.deviations)))
+    print(_say("wrote", args.lang, files=", ".join(str(p) for p in written)))
     return 0
 
 
@@ -91,18 +106,21 @@ def _cmd_run(args) -> int:
     except ValidationFailed as exc:
         print(exc.report.format(args.lang, limit=args.limit), file=sys.stderr)
         return 1
+    lang = args.lang
     if outcome.prepared:
-        print(f"prepared {outcome.prepared} ({len(outcome.validation.warnings)} warning(s))")
+        print(_say("prepared", lang, path=outcome.prepared, warnings=len(outcome.validation.warnings)))
     for r in outcome.notebooks:
-        state = "up to date" if r.skipped else f"{r.seconds:.0f} s"
-        print(f"{'ok    ' if r.ok else 'FAILED'} {r.name} ({state}) {r.html or r.error}")
+        state = _say("up_to_date", lang) if r.skipped else _say("seconds", lang, seconds=r.seconds)
+        print(f"{_mark(r.ok, lang)} {r.name} ({state}) {r.html or r.error}")
     if outcome.reports is not None:
         bad = [r for r in outcome.reports if not r.ok]
         skipped = sum(r.skipped for r in outcome.reports)
         index = outcome.reports[0].html.parent / "index.html" if outcome.reports and outcome.reports[0].html else ""
-        print(f"municipality reports: {len(outcome.reports) - len(bad)} ok ({skipped} up to date), {len(bad)} failed ({index})")
+        print(_say("run_reports", lang, ok=len(outcome.reports) - len(bad), skipped=skipped, failed=len(bad),
+                   index=index))
     if outcome.failed:
-        print(f"{len(outcome.failed)} failed: {', '.join(outcome.failed)} (logs in reports/{args.wave}/)", file=sys.stderr)
+        print(_say("run_failed", lang, failed=len(outcome.failed), names=", ".join(outcome.failed), wave=args.wave),
+              file=sys.stderr)
         return 1
     return 0
 
@@ -115,11 +133,11 @@ def _cmd_reports(args) -> int:
     done = [r for r in results if r.ok and not r.skipped]
     skipped = [r for r in results if r.skipped]
     failed = [r for r in results if not r.ok]
-    print(f"{len(done)} rendered, {len(skipped)} up to date, {len(failed)} failed")
+    print(_say("reports", args.lang, rendered=len(done), skipped=len(skipped), failed=len(failed)))
     for r in failed:
-        print(f"FAILED municipality {r.municipality}: {r.error} (log: {r.log})", file=sys.stderr)
+        print(_say("report_failed", args.lang, municipality=r.municipality, error=r.error, log=r.log), file=sys.stderr)
     if results:
-        print(f"index: {results[0].html.parent / 'index.html' if results[0].html else ''}")
+        print(_say("index", args.lang, path=results[0].html.parent / "index.html" if results[0].html else ""))
     return 1 if failed else 0
 
 
@@ -130,8 +148,8 @@ def _cmd_synth(args) -> int:
                            response_rate=args.response_rate)
     written = synth.write_wave(frame, args.wave, fmt=args.format, overwrite=args.overwrite,
                                description=f"SYNTHETIC wave: {args.municipalities} municipalities, seed {args.seed}")
-    print(f"SYNTHETIC wave {args.wave}: {len(frame)} respondents in {args.municipalities} municipalities; "
-          f"wrote {', '.join(str(p) for p in written)}")
+    print(_say("synth", args.lang, wave=args.wave, respondents=len(frame), municipalities=args.municipalities,
+               files=", ".join(str(p) for p in written)))
     return 0
 
 
@@ -144,7 +162,7 @@ def _cmd_compare(args) -> int:
     except ValidationFailed as exc:
         print(exc.report.format(args.lang, limit=args.limit), file=sys.stderr)
         return 1
-    print(f"{'ok' if result.ok else 'FAILED'} {result.html or result.error}")
+    print(f"{_mark(result.ok, args.lang).rstrip()} {result.html or result.error}")
     return 0 if result.ok else 1
 
 
@@ -152,7 +170,7 @@ def _cmd_export(args) -> int:
     from igb.export import export_wave
 
     written = export_wave(args.wave, to=args.to, lang=args.lang, min_cell=args.min_cell)
-    print("wrote " + ", ".join(str(p) for p in written))
+    print(_say("wrote", args.lang, files=", ".join(str(p) for p in written)))
     return 0
 
 
@@ -163,7 +181,7 @@ def _cmd_questionnaire(args) -> int:
 
     spec = load_spec(args.wave) if args.wave else WaveSpec(wave="")
     written = write(args.to, args.out, codebook=Codebook.load(), spec=spec, lang=args.lang)
-    print(f"wrote {written}")
+    print(_say("wrote", args.lang, files=written))
     return 0
 
 
@@ -182,7 +200,6 @@ def _min_cell(text: str) -> int:
 
 def _lang(text: str) -> str:
     """--lang: a language of the text catalog (igb.text: params/text/languages.yaml)."""
-    from igb.errors import ConfigError
     from igb.text import FALLBACK, check_lang
 
     try:
@@ -304,11 +321,15 @@ def main(argv: list[str] | None = None) -> int:
             for wave in dict.fromkeys(waves):
                 held.enter_context(wave_lock(paths(), wave, f"igb {args.command}"))
             return args.func(args)
-    except IgbError as exc:
-        print(f"igb: {exc}", file=sys.stderr)
+    except IgbError as exc:  # a message from the text catalog in the language of --lang
+        print(f"igb: {exc.message(args.lang)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:  # Ctrl-C: the workers and their kernels are stopped (igb.report.kernels); one line
-        print("igb: interrupted / onderbroken", file=sys.stderr)
+        try:
+            said = _say("interrupted", args.lang)
+        except ConfigError:  # a project folder without params/text: one line all the same, in both languages
+            said = "interrupted / onderbroken"
+        print(f"igb: {said}", file=sys.stderr)
         return 130
     except BrokenPipeError:  # e.g. `igb audit | head`: the reader left; end quietly
         import os

@@ -22,7 +22,8 @@ from datetime import datetime
 from pathlib import Path
 
 from igb.config import Paths
-from igb.errors import IgbError
+from igb.errors import CatalogError, ConfigError
+from igb.text import languages, t
 
 try:
     import fcntl
@@ -36,8 +37,16 @@ except ImportError:
 LOCK_BYTE = 1 << 30  # msvcrt locks a byte range (mandatory): one far past the text, so others can still read it
 
 
-class WaveBusy(IgbError):
-    """Another process holds the wave's lock."""
+class WaveBusy(CatalogError):
+    """Another process holds the wave's lock (the message: the catalog's `lock.<key>`)."""
+
+
+def _busy(key: str, **params) -> WaveBusy:
+    try:
+        texts = {lang: t(f"lock.{key}", lang, **params) for lang in languages()}
+    except ConfigError:  # a project folder without params/text: WaveBusy says the key and its parameters
+        texts = {}
+    return WaveBusy(key, texts, **params)
 
 
 _held: dict[Path, list] = {}  # lock file -> [file descriptor, count] of the locks this process holds
@@ -98,8 +107,8 @@ def _acquire(path: Path, wave: str, command: str) -> int:
             raise
         os.close(fd)  # also releases a lock on a file that was removed meanwhile
         if not locked:
-            raise WaveBusy(_busy_message(wave, info))
-    raise WaveBusy(f"wave {wave!r} is busy: its lock file {path} keeps changing; try again")
+            raise _busy_error(wave, info)
+    raise _busy("changing", wave=wave, path=path)
 
 
 def _release(path: Path, fd: int) -> None:
@@ -173,9 +182,9 @@ def _parse(text: bytes) -> dict | None:
     return info if isinstance(info, dict) else None
 
 
-def _busy_message(wave: str, info: dict | None) -> str:
+def _busy_error(wave: str, info: dict | None) -> WaveBusy:
     if not info:
-        return f"wave {wave!r} is busy: another igb command holds it; wait for it to finish"
+        return _busy("busy_unknown", wave=wave)
     since = str(info.get("started", "?"))
     try:
         started = datetime.fromisoformat(since)
@@ -183,9 +192,10 @@ def _busy_message(wave: str, info: dict | None) -> str:
     except ValueError:
         pass
     host = info.get("host")
-    where = f" on {host}" if host and host != socket.gethostname() else ""
-    return (f"wave {wave!r} is busy: `{info.get('command', 'igb')}` (pid {info.get('pid', '?')}{where}) has held it "
-            f"since {since}; wait for it to finish")
+    held = {"wave": wave, "command": info.get("command", "igb"), "pid": info.get("pid", "?"), "since": since}
+    if host and host != socket.gethostname():
+        return _busy("busy_elsewhere", host=host, **held)
+    return _busy("busy", **held)
 
 
 def _acquire_exclusive_file(path: Path, wave: str, command: str) -> int:
@@ -198,10 +208,10 @@ def _acquire_exclusive_file(path: Path, wave: str, command: str) -> int:
             if info and not _alive(info.get("pid")):
                 path.unlink(missing_ok=True)
                 continue
-            raise WaveBusy(_busy_message(wave, info)) from None
+            raise _busy_error(wave, info) from None
         os.write(fd, _record(command))
         return fd
-    raise WaveBusy(_busy_message(wave, _holder_of(path)))
+    raise _busy_error(wave, _holder_of(path))
 
 
 def _alive(pid) -> bool:

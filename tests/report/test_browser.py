@@ -64,6 +64,19 @@ def test_the_landing_page_lists_pages_reports_and_downloads_under_the_privacy_ru
     assert 'href="municipalities/en/1.html"' in html and 'href="municipalities/1.xlsx"' in html
     row4 = html.split("<td>4</td>", 1)[1].split("</tr>", 1)[0]
     assert "—" in row4 and "geen stadium" in row4  # municipality 4: fewer than min_cell, no count and no stage
+    assert "Cijfers van minder dan 5 ambtenaren worden niet getoond" in html
+
+
+def test_a_landing_page_under_min_cell_1_does_not_speak_of_fewer_than_1(site, tmp_path):
+    from igb.report import landing
+
+    paths = make_paths(site.parent.parent)
+    try:
+        html = landing.write("small", lang="nl", min_cell=1, paths=paths).read_text(encoding="utf-8")
+        assert "minder dan 1" not in html and "Elk cijfer wordt getoond (minimale celgrootte 1)" in html
+        assert "<td>2</td>" in html.split("<td>4</td>", 1)[1].split("</tr>", 1)[0]  # its two officers: shown
+    finally:
+        landing.write("small", lang="nl", paths=paths)  # the module's other tests read the page under min_cell 5
     for page in (site / "02_policy_content.html", site / "municipalities" / "1.html",
                  site / "municipalities" / "en" / "1.html", site / "with-code" / "02_policy_content.html",
                  site / "municipalities" / "index.html"):

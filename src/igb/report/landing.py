@@ -82,7 +82,8 @@ def write(wave: str, *, lang: str = "nl", min_cell: int | None = None, paths: Pa
                      f'{html_text(T("synthetic_heading"))}</h2><p>{_inline_markdown(ctx.banner())}</p></section>')
     else:
         parts.append(f"<p>{html_text(T('real', wave=wave))}</p>")
-    parts.append(f"<p>{html_text(T('facts', respondents=len(ctx.respondents), min_cell=ctx.min_cell, municipalities=ctx.respondents['municipality'].nunique()))}</p>")
+    facts = "facts" if ctx.min_cell > 1 else "facts_all_shown"  # min_cell 1 hides nothing: no "fewer than 1"
+    parts.append(f"<p>{html_text(T(facts, respondents=len(ctx.respondents), min_cell=ctx.min_cell, municipalities=ctx.respondents['municipality'].nunique()))}</p>")
 
     # the analysis pages that exist, in the notebooks' order, then comparisons
     names = [n for n in render.NOTEBOOKS if (base / f"{n}.html").exists()]
@@ -134,7 +135,7 @@ def write(wave: str, *, lang: str = "nl", min_cell: int | None = None, paths: Pa
     parts.append(f'<table><caption>{html_text(T("municipalities"))}</caption><thead><tr>'
                  + "".join(f'<th scope="col">{html_text(T(k))}</th>' for k in ("code", "report", "respondents", "stage"))
                  + f'</tr></thead><tbody>{"".join(rows)}</tbody></table>'
-                 f'<p>{html_text(T("privacy", min_cell=ctx.min_cell))}</p>')
+                 + (f'<p>{html_text(T("privacy", min_cell=ctx.min_cell))}</p>' if ctx.min_cell > 1 else ""))
 
     # downloads
     items = []

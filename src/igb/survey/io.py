@@ -17,14 +17,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from igb.errors import InputError
+from igb.errors import ConfigError, InputError
+from igb.text import languages, t
 
 FORMATS = {".csv": "csv", ".txt": "csv", ".xlsx": "xlsx", ".sav": "sav"}
 _MAGIC = {"xlsx": (b"PK\x03\x04",), "sav": (b"$FL2", b"$FL3")}
 
 # -- limits against hostile or broken files ---------------------------------------------------------
 # A small file must not make igb exhaust memory or time; each limit is far above what a survey export holds
-# and is reported (file, place, limit) as an InputError with rule LIMIT.
+# and is reported (file, place, limit) as an InputError with rule LIMIT. Every message is the text catalog's
+# `input.<key>` (params/text/<lang>.yaml), made by `_error`.
 LIMIT = "limit_exceeded"
 MAX_COLUMNS = 5_000  # the codebook has ~90 items; LimeSurvey and Kobo exports hold a few hundred columns
 MAX_SAV_VARIABLES = MAX_COLUMNS  # the same for the variables of a .sav
@@ -82,15 +84,39 @@ class RawTable:
         return out
 
 
+class _Number(int):
+    """A whole number whose grouping (`{n:,}` in a text) uses its language's thousands separator (1.000 in Dutch)."""
+
+    def __new__(cls, value: int, separator: str):
+        number = super().__new__(cls, value)
+        number.separator = separator
+        return number
+
+    def __format__(self, spec: str) -> str:
+        text = format(int(self), spec)
+        return text.replace(",", self.separator) if "," in spec else text
+
+
+def _error(key: str, path, rule: str, **params) -> InputError:
+    """The InputError whose message is the catalog's `input.<key>` (with `file`, the path), in every language."""
+    params = {"file": path, **params}
+    try:
+        texts = {}
+        for lang in languages():
+            separator = t("input.thousands", lang)
+            local = {k: _Number(v, separator) if isinstance(v, (int, np.integer)) and not isinstance(v, bool) else v
+                     for k, v in params.items()}
+            texts[lang] = t(f"input.{key}", lang, **local)
+    except ConfigError:  # a project folder without params/text: InputError says the key and its parameters
+        texts = {}
+    return InputError(key, texts, path=path, rule=rule, **params)
+
+
 def file_format(path: Path) -> str:
     """The format a file's extension claims, or an InputError naming the extensions we read."""
     fmt = FORMATS.get(Path(path).suffix.lower())
     if fmt is None:
-        raise InputError(
-            f"{path}: unsupported file type {Path(path).suffix!r}; igb reads .csv, .xlsx and .sav "
-            f"/ bestandstype niet ondersteund",
-            path=path, rule="unsupported_format",
-        )
+        raise _error("unsupported_format", path, "unsupported_format", suffix=Path(path).suffix)
     return fmt
 
 
@@ -98,27 +124,15 @@ def _check_content(path: Path, fmt: str, head: bytes) -> None:
     """Refuse a file whose bytes are not what its extension says."""
     if fmt in _MAGIC:
         if not head.startswith(_MAGIC[fmt]):
-            raise InputError(
-                f"{path}: the extension says {fmt}, but the file's contents are not a {fmt} file "
-                f"/ de inhoud is geen {fmt}-bestand",
-                path=path, rule="file_type_mismatch",
-            )
+            raise _error("not_that_format", path, "file_type_mismatch", format=fmt)
         return
     for other, magics in _MAGIC.items():
         if head.startswith(magics):
-            raise InputError(
-                f"{path}: the extension says csv, but the file is a {other} file; rename it to .{other} "
-                f"/ het bestand is een {other}-bestand",
-                path=path, rule="file_type_mismatch",
-            )
+            raise _error("csv_is_other_format", path, "file_type_mismatch", format=other)
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 with a byte-order mark (Excel's "Unicode text")
         return
     if b"\x00" in head[:4096]:
-        raise InputError(
-            f"{path}: the extension says csv, but the file holds binary data (NUL bytes) "
-            f"/ het bestand bevat binaire gegevens",
-            path=path, rule="file_type_mismatch",
-        )
+        raise _error("csv_is_binary", path, "file_type_mismatch")
 
 
 def read_raw(path: str | Path, *, encoding: str | None = None, sheet: str | int = 0,
@@ -131,11 +145,11 @@ def read_raw(path: str | Path, *, encoding: str | None = None, sheet: str | int 
     path = Path(path)
     fmt = file_format(path)
     if not path.is_file():
-        raise InputError(f"{path}: file not found / bestand niet gevonden", path=path, rule="file_missing")
+        raise _error("file_missing", path, "file_missing")
     with path.open("rb") as handle:  # a binary file is read by its reader: only its head here
         data = handle.read() if fmt == "csv" else handle.read(4096)
     if not data.strip() and (fmt == "csv" or path.stat().st_size <= len(data)):
-        raise InputError(f"{path}: the file is empty / het bestand is leeg", path=path, rule="file_empty")
+        raise _error("file_empty", path, "file_empty")
     _check_content(path, fmt, data[:4096])
     reader = {"csv": _read_csv, "xlsx": _read_xlsx, "sav": _read_sav}[fmt]
     if fmt == "csv":
@@ -145,7 +159,7 @@ def read_raw(path: str | Path, *, encoding: str | None = None, sheet: str | int 
     else:
         table = reader(path, keep)
     if (table.frame.shape[1] == 0 and not table.skipped) or (not len(table.frame) and not len(table.frame.columns)):
-        raise InputError(f"{path}: the file has no header row / geen kopregel", path=path, rule="file_empty")
+        raise _error("no_header", path, "file_empty")
     return table
 
 
@@ -155,14 +169,10 @@ def _decode(path: Path, data: bytes, encoding: str | None) -> str:
         return data.decode(enc)
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise InputError(
-            f"{path}, line {line}: byte {data[exc.start:exc.start + 1]!r} at offset {exc.start} cannot be "
-            f"decoded as {enc}. Save the file as UTF-8, or set `encoding:` (e.g. cp1252) in the wave's "
-            f"mapping file / tekstcodering onleesbaar",
-            path=path, rule="encoding",
-        ) from None
+        raise _error("undecodable", path, "encoding", line=line, byte=data[exc.start:exc.start + 1],
+                     offset=exc.start, encoding=enc) from None
     except LookupError:
-        raise InputError(f"{path}: unknown encoding {enc!r}", path=path, rule="encoding") from None
+        raise _error("unknown_encoding", path, "encoding", encoding=enc) from None
 
 
 def _sniff_delimiter(first_line: str) -> str:
@@ -210,10 +220,7 @@ def _read_csv(path: Path, data: bytes, encoding: str | None) -> RawTable:
     ends = [i for i in (head.find("\n"), head.find("\r")) if i >= 0]
     first_line = head[: min(ends, default=len(head))]
     if len(first_line) > MAX_HEADER_CHARS:
-        raise InputError(
-            f"{path}, line 1: the header line is longer than {MAX_HEADER_CHARS:,} characters (limit MAX_HEADER_CHARS); "
-            f"a survey export's header is a few KB. Is this the respondent file? / de kopregel is te lang",
-            path=path, rule=LIMIT)
+        raise _error("header_line_too_long", path, LIMIT, limit=MAX_HEADER_CHARS)
     delimiter = _sniff_delimiter(first_line)
     previous_limit = csv.field_size_limit(MAX_FIELD_CHARS)
     try:
@@ -232,9 +239,7 @@ def _parse_csv(path: Path, text: str, delimiter: str) -> RawTable:
         header = [h.strip() for h in next(reader)]
         width, end, last, state[1], state[2] = len(header), reader.line_num, (0, 1), state[0], MAX_RECORD_CHARS
         if width > MAX_COLUMNS:
-            raise InputError(
-                f"{path}, line 1: the header has {width:,} columns, more than {MAX_COLUMNS:,} (limit MAX_COLUMNS) "
-                f"/ de kopregel heeft te veel kolommen", path=path, rule=LIMIT)
+            raise _error("too_many_columns", path, LIMIT, columns=width, limit=MAX_COLUMNS)
         for record in reader:
             start, end = end + 1, reader.line_num
             last, state[1] = (state[1], start), state[0]
@@ -251,29 +256,21 @@ def _parse_csv(path: Path, text: str, delimiter: str) -> RawTable:
             records.append(record)
             rows.append(start)
     except StopIteration:
-        raise InputError(f"{path}: the file is empty / het bestand is leeg", path=path, rule="file_empty") from None
+        raise _error("file_empty", path, "file_empty") from None
     except _RecordTooLong:
         start = end + 1
         if header is None:
-            what = f"the header is longer than {MAX_HEADER_CHARS:,} characters (limit MAX_HEADER_CHARS)"
-        else:
-            what = (f"the record starting on line {start} is longer than {MAX_RECORD_CHARS:,} characters "
-                    f"(limit MAX_RECORD_CHARS; read up to line {reader.line_num + 1})")
-        raise InputError(f"{path}, line {start}: {what}; a quote that is never closed makes one record of the rest "
-                         f"of the file / regel te lang", path=path, rule=LIMIT) from None
+            raise _error("header_too_long", path, LIMIT, line=start, limit=MAX_HEADER_CHARS) from None
+        raise _error("record_too_long", path, LIMIT, line=start, limit=MAX_RECORD_CHARS,
+                     read_to=reader.line_num + 1) from None
     except csv.Error as exc:
         start = end + 1
         if "field larger than field limit" in str(exc):
-            raise InputError(
-                f"{path}, line {start}: a field of the record starting on line {start} is longer than "
-                f"{MAX_FIELD_CHARS:,} characters (limit MAX_FIELD_CHARS; read up to line {reader.line_num}); "
-                f"a quote that is never closed makes one field of the lines after it / veld te lang",
-                path=path, rule=LIMIT) from None
-        raise InputError(f"{path}, line {start}: not readable as csv: {exc}", path=path, rule="csv_syntax") from None
+            raise _error("field_too_long", path, LIMIT, line=start, limit=MAX_FIELD_CHARS,
+                         read_to=reader.line_num) from None
+        raise _error("csv_unreadable", path, "csv_syntax", line=start, error=str(exc)) from None
     if _quote_left_open(text[last[0]:], delimiter):
-        raise InputError(
-            f"{path}, line {last[1]}: a quote (\") opened in the record starting on line {last[1]} is never closed "
-            f"(the file ends on line {end}) / aanhalingsteken niet gesloten", path=path, rule="csv_syntax")
+        raise _error("quote_not_closed", path, "csv_syntax", line=last[1], end=end)
     frame = pd.DataFrame(records, columns=range(width), dtype=object)
     frame.columns = _unique_names(header)
     return RawTable(path, "csv", frame, rows, _duplicates(header), ragged)
@@ -282,14 +279,9 @@ def _parse_csv(path: Path, text: str, delimiter: str) -> RawTable:
 def _swallowed(path: Path, record_text: str, delimiter: str, start: int, end: int, n: int, width: int) -> InputError:
     """The error for a record that spans many lines and has a wrong number of fields: a stray quote, most likely."""
     if _quote_left_open(record_text, delimiter):
-        return InputError(
-            f"{path}, line {start}: a quote (\") opened in the record starting on line {start} is never closed "
-            f"(the file ends on line {end}) / aanhalingsteken niet gesloten", path=path, rule="csv_syntax")
-    return InputError(
-        f"{path}, line {start}: the record starting on line {start} runs to line {end} ({end - start + 1} lines, "
-        f"more than MAX_RECORD_LINES = {MAX_RECORD_LINES}) and has {n} fields where the header has {width}: a quote "
-        f"(\") opened on line {start} or after closes only on line {end} / aanhalingsteken niet gesloten",
-        path=path, rule="csv_syntax")
+        return _error("quote_not_closed", path, "csv_syntax", line=start, end=end)
+    return _error("record_runs_on", path, "csv_syntax", line=start, end=end, lines=end - start + 1,
+                  limit=MAX_RECORD_LINES, fields=n, columns=width)
 
 
 def _check_zip(path: Path) -> None:
@@ -304,14 +296,10 @@ def _check_zip(path: Path) -> None:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
-        raise InputError(f"{path}: not readable as an Excel workbook: not a valid zip archive ({exc}) "
-                         f"/ geen geldig xlsx-bestand", path=path, rule="file_type_mismatch") from None
+        raise _error("xlsx_not_zip", path, "file_type_mismatch", error=str(exc)) from None
     total = sum(member.file_size for member in members)
     if total > MAX_XLSX_BYTES:
-        raise InputError(
-            f"{path}: the workbook's {len(members)} parts declare {total:,} bytes uncompressed, more than "
-            f"{MAX_XLSX_BYTES:,} (limit MAX_XLSX_BYTES); a survey workbook holds less than 1 MB "
-            f"/ het werkboek is uitgepakt te groot", path=path, rule=LIMIT)
+        raise _error("xlsx_too_large", path, LIMIT, parts=len(members), size=total, limit=MAX_XLSX_BYTES)
 
 
 def _cell_value(cell):
@@ -339,18 +327,16 @@ def _sheet_cells(path: Path, sheet) -> list[list]:
     data, last, widest = [], 0, 0
     for number, row in enumerate(sheet.rows, start=1):
         if number > MAX_XLSX_ROWS:
-            raise InputError(f"{path}, sheet {sheet.title!r}, row {number:,}: more rows than {MAX_XLSX_ROWS:,} "
-                             f"(limit MAX_XLSX_ROWS, Excel's own) / te veel rijen", path=path, rule=LIMIT)
+            raise _error("xlsx_too_many_rows", path, LIMIT, sheet=sheet.title, row=number, limit=MAX_XLSX_ROWS)
         cells = [_cell_value(cell) for cell in row]
         while cells and cells[-1] == "":
             cells.pop()
         if cells:
             last, widest = number, max(widest, len(cells))
             if last * widest > MAX_XLSX_CELLS:
-                raise InputError(
-                    f"{path}, sheet {sheet.title!r}, row {number:,}: the sheet reaches row {number:,} and column "
-                    f"{get_column_letter(widest)} ({widest:,} columns), {last * widest:,} cells, more than "
-                    f"{MAX_XLSX_CELLS:,} (limit MAX_XLSX_CELLS) / het werkblad is te groot", path=path, rule=LIMIT)
+                raise _error("xlsx_too_many_cells", path, LIMIT, sheet=sheet.title, row=number,
+                             column=get_column_letter(widest), columns=widest, cells=last * widest,
+                             limit=MAX_XLSX_CELLS)
         data.append(cells)
     del data[last:]
     return [cells + [""] * (widest - len(cells)) for cells in data]
@@ -373,9 +359,9 @@ def _read_xlsx(path: Path, sheet) -> RawTable:
     except InputError:
         raise
     except Exception as exc:  # openpyxl raises many types for corrupt workbooks
-        raise InputError(f"{path}: not readable as an Excel workbook: {exc}", path=path, rule="file_type_mismatch") from None
+        raise _error("xlsx_unreadable", path, "file_type_mismatch", error=str(exc)) from None
     if sheet_frame.empty:
-        raise InputError(f"{path}: the sheet is empty / het werkblad is leeg", path=path, rule="file_empty")
+        raise _error("sheet_empty", path, "file_empty")
     header = ["" if pd.isna(h) else str(h).strip() for h in sheet_frame.iloc[0]]
     frame = sheet_frame.iloc[1:].reset_index(drop=True)
     frame = frame.astype(object).where(frame.notna(), None)
@@ -397,22 +383,17 @@ def _read_sav(path: Path, keep) -> RawTable:
 
     header = sav.read_header(path)
     if header is not None and header.case_size > sav.max_case_size(path):
-        raise InputError(
-            f"{path}: the header declares {header.case_size:,} values per case, more than a file of "
-            f"{path.stat().st_size:,} bytes can describe (each needs a 32-byte variable record); the file is "
-            f"damaged / het bestand is beschadigd", path=path, rule="file_type_mismatch")
+        raise _error("sav_case_too_large", path, "file_type_mismatch", values=header.case_size,
+                     size=path.stat().st_size)
     try:
         _, meta = pyreadstat.read_sav(str(path), metadataonly=True, user_missing=True)
     except BaseException as exc:  # pyreadstat.ReadstatError and friends
         raise _sav_unreadable(path, exc) from None
     unnamed = [i for i, c in enumerate(meta.column_names, start=1) if not isinstance(c, str) or not c]
     if unnamed:  # pyreadstat gives None for a name of NUL bytes
-        raise InputError(f"{path}: variable {unnamed[0]} has no readable name; the file is damaged "
-                         f"/ het bestand is beschadigd", path=path, rule="file_type_mismatch")
+        raise _error("sav_unnamed_variable", path, "file_type_mismatch", variable=unnamed[0])
     if len(meta.column_names) > MAX_SAV_VARIABLES:
-        raise InputError(
-            f"{path}: the file has {len(meta.column_names):,} variables, more than {MAX_SAV_VARIABLES:,} "
-            f"(limit MAX_SAV_VARIABLES) / te veel variabelen", path=path, rule=LIMIT)
+        raise _error("sav_too_many_variables", path, LIMIT, variables=len(meta.column_names), limit=MAX_SAV_VARIABLES)
     columns = [c for c in meta.column_names if keep is None or keep(c)]
     try:
         if columns:
@@ -425,10 +406,7 @@ def _read_sav(path: Path, keep) -> RawTable:
     if bad is not None:
         variable, case, raw, encoding = bad
         shown = "" if raw is None else f" ({raw[:60]!r}{'...' if len(raw) > 60 else ''})"
-        raise InputError(
-            f"{path}: variable {variable}, case {case}: bytes{shown} cannot be decoded as {encoding}, the "
-            f"encoding the file declares; the readers would cut the text short. Correct the value, or save the "
-            f"file again from SPSS / tekstcodering onleesbaar", path=path, rule="encoding")
+        raise _error("sav_undecodable", path, "encoding", variable=variable, case=case, shown=shown, encoding=encoding)
     missing = {}
     for column, values in (meta.missing_user_values or {}).items():
         missing.setdefault(column, []).extend(("value", v) for v in values)
@@ -449,10 +427,8 @@ def _sav_unreadable(path: Path, exc: BaseException) -> InputError:
     if not isinstance(exc, Exception) and type(exc).__name__ != "PanicException":
         raise exc
     if "Unable to convert string to the requested encoding" in str(exc):  # readstat, on a name or label
-        return InputError(
-            f"{path}: a variable name or label holds bytes that cannot be decoded in the encoding the file "
-            f"declares ({exc}) / tekstcodering onleesbaar", path=path, rule="encoding")
-    return InputError(f"{path}: not readable as an SPSS .sav file: {exc}", path=path, rule="file_type_mismatch")
+        return _error("sav_name_undecodable", path, "encoding", error=str(exc))
+    return _error("sav_unreadable", path, "file_type_mismatch", error=str(exc))
 
 
 def _duplicates(header: list[str]) -> list[str]:

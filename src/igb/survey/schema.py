@@ -172,9 +172,8 @@ def validate_file(path: str | Path, *, codebook: Codebook | None = None, spec: W
     known = {*KEYS, *codebook.item_ids}
     try:
         raw = read_raw(path, encoding=spec.encoding, sheet=spec.sheet, keep=lambda c: wanted(c, spec, known))
-    except InputError as exc:
-        severity = ERROR
-        problem = Problem(str(path), None, None, None, exc.rule, severity, str(exc), str(exc))
+    except InputError as exc:  # its message is the catalog's `input.<key>`, said in the report's language
+        problem = Problem(str(path), None, None, None, exc.rule, ERROR, exc.message("en"), exc.message("nl"))
         return ValidationReport(str(path), [problem]), None
     return validate_raw(raw, codebook=codebook, spec=spec)
 
