@@ -276,7 +276,8 @@ def read_documents(path: str | Path, *, model: Model, municipalities) -> tuple:
     try:
         raw = read_raw(path)
     except InputError as exc:
-        return ValidationReport(file, [Problem(file, None, None, None, exc.rule, "error", str(exc), str(exc))]), None
+        return ValidationReport(file, [Problem(file, None, None, None, exc.rule, "error", exc.message("en"),
+                                               exc.message("nl"))]), None
     problems = []
     allowed_columns = ", ".join(DOCUMENT_COLUMNS)
     columns = [str(c).strip().lower() for c in raw.frame.columns]

@@ -2,7 +2,8 @@
 
 Each notebook gives reports/<wave>/notebooks/<name>.ipynb (executed), reports/<wave>/<name>.html (no code: for
 readers of results) and reports/<wave>/with-code/<name>.html (for students), and reports/<wave>/<name>.pdf (printed from the page without
-code, when Chromium is installed: `igb.report.pdf`).
+code, when Chromium is installed: `igb.report.pdf`). Every sentence of a notebook comes from the text catalog
+(params/text, `notebooks.<name>.*`), so a page speaks its `lang` parameter: <html lang>, prose, labels.
 """
 
 from __future__ import annotations
@@ -16,15 +17,6 @@ NOTEBOOKS = ("01_response", "02_policy_content", "03_collaboration", "04_factors
              "07_compare_waves", "08_statistics")
 ONLY_FOR = {"05_replication": "rivm2009"}  # the replication report compares with the 2009 publication
 COMPARISON = "07_compare_waves"            # needs two waves: rendered by `igb compare`, not by `igb run`
-PAGE_LANG = "en"                           # the language of a notebook whose prose is not yet in the catalog
-# Notebooks whose every sentence comes from the text catalog (params/text, `notebooks.<name>.*`): their page speaks
-# the `lang` parameter (<html lang>, prose, labels). The others are still written in English around Dutch labels.
-CATALOGUED = frozenset({"01_response", "02_policy_content", "03_collaboration", "04_factors", "05_replication"})
-
-
-def page_lang(name: str, lang: str) -> str:
-    """The language of a notebook's page: the `lang` parameter once its prose is in the catalog, else English."""
-    return lang if name in CATALOGUED else PAGE_LANG
 
 
 def notebooks_for(wave: str) -> list[str]:
@@ -51,8 +43,7 @@ def notebook_job(name: str, wave: str, *, lang: str = "nl", min_cell: int | None
     parameters = {"wave": wave, "lang": lang, "min_cell": wave_min_cell(wave, min_cell, paths), "output_dir": str(out),
                   **(extra or {})}
     return Job(name, source, out, parameters, fingerprint(parameters, source, paths), output_name or "",
-               code_page=True, lang=page_lang(name, lang), pdf=pdf.enabled(),
-               banner=pdf_banner(wave, page_lang(name, lang), paths))
+               code_page=True, lang=lang, pdf=pdf.enabled(), banner=pdf_banner(wave, lang, paths))
 
 
 def pdf_banner(wave: str, lang: str, paths: Paths) -> str:
