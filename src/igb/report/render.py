@@ -24,13 +24,6 @@ def notebooks_for(wave: str) -> list[str]:
     return [n for n in NOTEBOOKS if ONLY_FOR.get(n, wave) == wave and n != COMPARISON]
 
 
-def wave_min_cell(wave: str, min_cell: int | None, paths: Paths) -> int:
-    """The smallest n a notebook shows, by the one privacy rule (`igb.privacy`): as given, else the wave's, else 5."""
-    from igb.survey.wave import load_spec
-
-    return load_spec(wave, paths=paths).min_cell_for(min_cell)
-
-
 def notebook_job(name: str, wave: str, *, lang: str = "nl", min_cell: int | None = None, paths: Paths | None = None,
                  extra: dict | None = None, output_name: str | None = None) -> Job:
     """The job of notebooks/<name>.ipynb for a wave; `extra` adds parameters (the comparison's `baseline`),
@@ -40,8 +33,10 @@ def notebook_job(name: str, wave: str, *, lang: str = "nl", min_cell: int | None
     if not source.exists():
         raise ConfigError(f"unknown notebook {name!r}: no {source}; known: {list(NOTEBOOKS)}")
     out = paths.reports(wave)
-    parameters = {"wave": wave, "lang": lang, "min_cell": wave_min_cell(wave, min_cell, paths), "output_dir": str(out),
-                  **(extra or {})}
+    from igb.survey.wave import load_spec
+
+    min_cell = load_spec(wave, paths=paths).min_cell_for(min_cell)  # the one privacy rule (igb.privacy)
+    parameters = {"wave": wave, "lang": lang, "min_cell": min_cell, "output_dir": str(out), **(extra or {})}
     return Job(name, source, out, parameters, fingerprint(parameters, source, paths), output_name or "",
                code_page=True, lang=lang, pdf=pdf.enabled(), banner=pdf_banner(wave, lang, paths))
 
