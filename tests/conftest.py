@@ -50,6 +50,31 @@ def write_csv(path: Path, rows, *, columns=None, sep=",", encoding="utf-8"):
     return path
 
 
+SIX_SECTORS = ("vgz", "jeugd", "wonen", "sport", "milieu", "zorg")
+
+
+def small_project(root: Path, wave: str = "small", rows=None, *, spec: str | None = None):
+    """A project folder with the repository's params and notebooks and one wave of `rows` (default: municipalities
+    1-3 with six officers, 4 with two: too few to show under the default min_cell), prepared. Returns its Paths."""
+    import shutil
+
+    from igb.config import paths as make_paths
+    from igb.pipeline import prepare
+
+    for folder in ("params", "notebooks"):
+        shutil.copytree(ROOT / folder, root / folder)
+    paths = make_paths(root)
+    if spec is not None:
+        (root / "params" / "waves" / f"{wave}.yaml").write_text(spec, encoding="utf-8")
+    paths.raw(wave).mkdir(parents=True)
+    if rows is None:
+        rows = valid_rows(municipalities=("1", "2", "3"), sectors=SIX_SECTORS, seed=21) + valid_rows(
+            municipalities=("4",), sectors=("vgz", "jeugd"), seed=22)
+    write_csv(paths.raw(wave) / "responses.csv", rows)
+    prepare(wave, paths=paths)
+    return paths
+
+
 @pytest.fixture
 def rows():
     return valid_rows()

@@ -6,28 +6,17 @@ import shutil
 import nbformat
 import pytest
 
-from conftest import ROOT, valid_rows, write_csv
+from conftest import small_project
 from igb.config import paths as make_paths
 from igb.errors import ConfigError
 from igb.privacy import DEFAULT_MIN_CELL
 from igb.report import batch
-from igb.pipeline import prepare
 
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory):
     """A small real-style wave: municipalities 1-3 with 6 officers, 4 with 2 (too few to show)."""
-    root = tmp_path_factory.mktemp("proj")
-    for folder in ("params", "notebooks"):
-        shutil.copytree(ROOT / folder, root / folder)
-    paths = make_paths(root)
-    (root / "data" / "raw" / "small").mkdir(parents=True)
-    sectors = ("vgz", "jeugd", "wonen", "sport", "milieu", "zorg")
-    rows = valid_rows(municipalities=("1", "2", "3"), sectors=sectors, seed=21) + valid_rows(
-        municipalities=("4",), sectors=("vgz", "jeugd"), seed=22)
-    write_csv(paths.raw("small") / "responses.csv", rows)
-    prepare("small", paths=paths)
-    return paths
+    return small_project(tmp_path_factory.mktemp("proj"))
 
 
 def test_unknown_wave_municipality_or_parameter_is_refused_before_anything_runs(project):

@@ -16,9 +16,8 @@ from urllib.parse import unquote, urlparse
 
 import pytest
 
-from conftest import ROOT, valid_rows, write_csv
+from conftest import ROOT, small_project
 from igb.config import paths as make_paths
-from igb.pipeline import prepare
 from igb.report import batch, landing, pdf, render
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -36,17 +35,7 @@ needs_chromium = pytest.mark.skipif(pdf.chromium() is None, reason="headless Chr
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     """The small synthetic wave rendered: one analysis page, the municipality reports, the landing page."""
-    root = tmp_path_factory.mktemp("site")
-    for folder in ("params", "notebooks"):
-        shutil.copytree(ROOT / folder, root / folder)
-    paths = make_paths(root)
-    (root / "params" / "waves" / "small.yaml").write_text("synthetic: generated\n", encoding="utf-8")
-    (root / "data" / "raw" / "small").mkdir(parents=True)
-    sectors = ("vgz", "jeugd", "wonen", "sport", "milieu", "zorg")
-    rows = valid_rows(municipalities=("1", "2", "3"), sectors=sectors, seed=21) + valid_rows(
-        municipalities=("4",), sectors=("vgz", "jeugd"), seed=22)
-    write_csv(paths.raw("small") / "responses.csv", rows)
-    prepare("small", paths=paths)
+    paths = small_project(tmp_path_factory.mktemp("site"), spec="synthetic: generated\n")
     result = render.render("02_policy_content", "small", lang="nl", paths=paths)
     assert result.ok, result.error
     assert all(r.ok for r in batch.run("small", jobs=2, progress=False, paths=paths))

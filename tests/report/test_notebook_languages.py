@@ -3,13 +3,10 @@ and <html lang> to match. Rendered here: the comparison page (07), the cheapest 
 with itself."""
 
 import re
-import shutil
 
 import pytest
 
-from conftest import ROOT, valid_rows, write_csv
-from igb.config import paths as make_paths
-from igb.pipeline import prepare
+from conftest import small_project, valid_rows
 from igb.report.render import render
 from igb.text import t
 
@@ -31,13 +28,7 @@ def words(key: str, lang: str) -> str:
 @pytest.fixture(scope="module")
 def pages(tmp_path_factory):
     """07_compare_waves rendered in Dutch and in English (no PDFs: only the pages are read)."""
-    root = tmp_path_factory.mktemp("languages")
-    for folder in ("params", "notebooks"):
-        shutil.copytree(ROOT / folder, root / folder)
-    paths = make_paths(root)
-    paths.raw("small").mkdir(parents=True)
-    write_csv(paths.raw("small") / "responses.csv", valid_rows(municipalities=("1", "2"), seed=5))
-    prepare("small", paths=paths)
+    paths = small_project(tmp_path_factory.mktemp("languages"), rows=valid_rows(municipalities=("1", "2"), seed=5))
     out = {}
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("IGB_PDF", "0")

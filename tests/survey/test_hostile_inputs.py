@@ -85,15 +85,6 @@ def test_sparse_xlsx_cell_far_away_is_refused_before_pandas_pads_it(tmp_path, mo
             rule="limit_exceeded")
 
 
-def test_xlsx_with_more_rows_than_excel_allows_is_refused(tmp_path, monkeypatch):
-    monkeypatch.setattr(survey_io, "MAX_XLSX_ROWS", 100)
-    path = tmp_path / "responses.xlsx"
-    book = openpyxl.Workbook()
-    book.active["A1"], book.active["A300"] = "respondent_id", "r1"
-    book.save(path)
-    refused(path, "row 101", "more rows than 100", "MAX_XLSX_ROWS", rule="limit_exceeded")
-
-
 def test_xlsx_cells_come_back_as_pandas_read_excel_gives_them(tmp_path):
     """_read_xlsx reads the sheet itself (to bound it) but keeps pd.read_excel's values."""
     path = tmp_path / "responses.xlsx"

@@ -27,7 +27,6 @@ from igb.report.style import (  # the visual grammar: palette, sizes, figure kit
     FIG3_1_HEIGHT, FIG4_1_HEIGHT, DIVERGING_EXTRA_WIDTH, LEGEND_ROW_INCH, SEPARATOR_WIDTH, FIG_WIDTH, EXTRA_INCH,
     finish, legend_above, new_figure, pct_axis, save, styled, text_colour, wrap,
 )
-from igb.survey.codebook import Codebook
 from igb.text import label, t
 
 if TYPE_CHECKING:  # figures read a context's tables, labels and language; they never load a wave themselves
@@ -189,7 +188,7 @@ def _heatmap(ax, values: np.ndarray, row_labels, col_labels, *, lang: str) -> bo
 
 
 def _municipality_heatmap(ctx: WaveContext, table: str, items: list[str], title: str) -> Figure:
-    lang, synthetic, codebook = ctx.lang, ctx.synthetic, ctx.codebook
+    lang, synthetic = ctx.lang, ctx.synthetic
     rows = _rows(ctx.tables, table)
     rows = rows[rows["unit_type"].isin(["municipality", "all"]) & rows["item"].isin(items)]
     units, values, n = _matrix(rows, items)
@@ -246,7 +245,7 @@ def fig3_1_response(ctx: WaveContext) -> Figure:
 @styled
 def fig4_1_sector_groups(ctx: WaveContext) -> Figure:
     """Figure 4.1: % working on health, on health inequalities and considering target groups, per VNG sector group."""
-    tables, lang, synthetic, codebook, recode = ctx.tables, ctx.lang, ctx.synthetic, ctx.codebook, ctx.recode
+    tables, lang, synthetic, recode = ctx.tables, ctx.lang, ctx.synthetic, ctx.recode
     groups = list(recode["sector_group"]["in_figure_4_1"])
     rows = _rows(tables, "fig4.1", unit_type="sector_group")
     rows = rows[rows["unit"].isin(groups) & rows["item"].isin(FIG4_1_ITEMS)]
@@ -284,7 +283,7 @@ def fig4_1_sector_groups(ctx: WaveContext) -> Figure:
 @styled
 def fig4_2_municipalities(ctx: WaveContext) -> Figure:
     """Figure 4.2 (table VII.2): % working on health and on health inequalities per municipality."""
-    tables, lang, synthetic, codebook = ctx.tables, ctx.lang, ctx.synthetic, ctx.codebook
+    tables, lang, synthetic = ctx.tables, ctx.lang, ctx.synthetic
     rows = _rows(tables, "VII.2")
     rows = rows[rows["unit_type"].isin(["municipality", "all"]) & rows["item"].isin(FIG4_2_ITEMS)]
     units, values, n = _matrix(rows, list(FIG4_2_ITEMS))
@@ -313,7 +312,7 @@ def fig4_2_municipalities(ctx: WaveContext) -> Figure:
 
 def _ordered_hbars(ctx: WaveContext, table: str, number: str, *, who: str) -> Figure:
     """One horizontal bar per item of an all-officers table, highest first; n in the title."""
-    lang, synthetic, codebook = ctx.lang, ctx.synthetic, ctx.codebook
+    lang, synthetic = ctx.lang, ctx.synthetic
     rows = _rows(ctx.tables, table)
     rows = rows[rows["unit_type"] == "all"].copy()
     rows["value"] = [_value(r) for _, r in rows.iterrows()]
@@ -403,7 +402,7 @@ def fig5_2_ways(ctx: WaveContext) -> Figure:
 @styled
 def fig6_diverging(ctx: WaveContext, *, table: str = "fig6.1") -> Figure:
     """Figures 6.1, 6.4, 6.5: diverging bars, yes right of 0, no left, don't know centred on 0; ordered by yes."""
-    lang, synthetic, codebook = ctx.lang, ctx.synthetic, ctx.codebook
+    lang, synthetic = ctx.lang, ctx.synthetic
     check_argument("table", DIVERGING_TABLES, table)
     rows = _rows(ctx.tables, table, unit_type="all", category=None)
     items = list(dict.fromkeys(rows["item"]))
