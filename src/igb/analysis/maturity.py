@@ -41,8 +41,10 @@ DEFAULT_UNCERTAINTY = {"prior": 0.5, "level": 0.9, "draws": 4000, "seed": 270161
 
 @dataclass(frozen=True)
 class Criterion:
-    """One condition of a stage: indicator op threshold. `evidence`: survey (observed) or proxy (approximated);
-    `document` (nl, en): the document evidence that would decide it."""
+    """One condition of a stage: indicator op threshold. `evidence`: survey (observed) or proxy (approximated).
+    Its texts are {lang: text}: `name`, `rationale` (why the criterion measures the stage), `proxy` (for a proxy
+    criterion, what the survey figure approximates; empty, so falsy, otherwise) and `document` (the document
+    evidence that would decide it); read them in a language with `title`, `rationale_text`, `proxy_text`."""
 
     id: str
     stage: int
@@ -50,8 +52,8 @@ class Criterion:
     op: str
     threshold: float
     step: float
-    rationale: str
-    proxy: str = ""
+    rationale: dict = field(default_factory=dict, compare=False, hash=False)
+    proxy: dict = field(default_factory=dict, compare=False, hash=False)
     evidence: str = "survey"
     name: dict = field(default_factory=dict, compare=False, hash=False)
     document: dict = field(default_factory=dict, compare=False, hash=False)
@@ -59,6 +61,14 @@ class Criterion:
     def title(self, lang: str = "nl") -> str:
         """What the criterion stands for (the stage's own words), in the language asked."""
         return label(self.name, lang) if self.name else ""
+
+    def rationale_text(self, lang: str = "nl") -> str:
+        """Why the criterion measures its stage (the passage it rests on), in the language asked ('' if none)."""
+        return label(self.rationale, lang) if self.rationale else ""
+
+    def proxy_text(self, lang: str = "nl") -> str:
+        """What the survey figure of a proxy criterion approximates, in the language asked ('' for a survey one)."""
+        return label(self.proxy, lang) if self.proxy else ""
 
 
 @dataclass(frozen=True)
@@ -91,15 +101,22 @@ class Model:
         return sorted({c.stage for c in self.criteria})
 
 
+def _texts(criterion: dict, key: str) -> dict:
+    """A criterion's {lang: text} entry `key`, whitespace normalised ({} when absent)."""
+    value = criterion.get(key) or {}
+    if not isinstance(value, dict):
+        raise ConfigError(f"maturity.yaml: criterion {criterion.get('id')}: `{key}` must be texts per language "
+                          f"({{nl: ..., en: ...}}), not {value!r}")
+    return {str(k): " ".join(str(v).split()) for k, v in value.items() if v is not None}
+
+
 def load_model(path=None) -> Model:
     """Read params/maturity.yaml."""
     data = load_params(path or paths().params / "maturity.yaml")
     try:
         criteria = [Criterion(str(c["id"]), int(s["stage"]), c["indicator"], c["op"], float(c["threshold"]),
-                              float(c.get("step", 0)), " ".join(str(c.get("rationale", "")).split()),
-                              " ".join(str(c.get("proxy", "")).split()), str(c["evidence"]),
-                              {k: " ".join(str(v).split()) for k, v in (c.get("name") or {}).items()},
-                              {k: " ".join(str(v).split()) for k, v in (c.get("document") or {}).items()})
+                              float(c.get("step", 0)), _texts(c, "rationale"), _texts(c, "proxy"), str(c["evidence"]),
+                              _texts(c, "name"), _texts(c, "document"))
                     for s in data["stages"] for c in s["criteria"]]
         uncertainty = {**DEFAULT_UNCERTAINTY, **(data.get("uncertainty") or {})}
         uncertainty = {"prior": float(uncertainty["prior"]), "level": float(uncertainty["level"]),
@@ -117,9 +134,12 @@ def load_model(path=None) -> Model:
             raise ConfigError(f"maturity.yaml: criterion {c.id} has operator {c.op!r}; use one of {sorted(OPS)}")
         if c.evidence not in EVIDENCE_KINDS:
             raise ConfigError(f"maturity.yaml: criterion {c.id} has evidence {c.evidence!r}; use one of {list(EVIDENCE_KINDS)}")
-        if c.evidence == "proxy" and not (c.proxy and c.document.get("nl") and c.document.get("en")):
-            raise ConfigError(f"maturity.yaml: proxy criterion {c.id} needs `proxy` (what the survey figure approximates) "
-                              "and `document` (nl, en: the evidence that would decide it)")
+        if c.evidence == "proxy" and not all(c.proxy.get(k) and c.document.get(k) for k in ("nl", "en")):
+            missing = [f"{key}.{k}" for key, texts in (("proxy", c.proxy), ("document", c.document))
+                       for k in ("nl", "en") if not texts.get(k)]
+            raise ConfigError(f"maturity.yaml: proxy criterion {c.id} needs `proxy` (nl, en: what the survey figure "
+                              "approximates) and `document` (nl, en: the evidence that would decide it); missing: "
+                              + ", ".join(missing))
         if not (c.name.get("nl") and c.name.get("en")):
             raise ConfigError(f"maturity.yaml: criterion {c.id} needs a `name` in nl and en")
     if len({c.id for c in criteria}) != len(criteria):
