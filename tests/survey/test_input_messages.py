@@ -136,3 +136,14 @@ def test_the_command_line_says_it_in_the_language_of_lang(tmp_path, capsys, lang
     assert main(["validate", str(tmp_path / "nope.csv"), "--lang", lang]) == 1
     out = capsys.readouterr().out
     assert f"{tmp_path / 'nope.csv'}: {said}" in out and other not in out
+
+
+def test_a_shortened_report_says_how_many_more_and_the_platform_in_its_language():
+    from igb.survey.schema import ValidationReport, make_problem
+
+    problems = [make_problem("file_empty", "r.csv") for _ in range(3)]
+    report = ValidationReport("r.csv", problems, n_rows=0, platform="kobo")
+    dutch, english = report.format("nl", limit=1).splitlines(), report.format("en", limit=1).splitlines()
+    assert len(dutch) == len(english) == 4  # one problem, the rest counted, the platform, the summary
+    assert dutch[1] == "... en nog 2" and english[1] == "... 2 more"
+    assert dutch[2] == english[2] == "platform: kobo"

@@ -140,9 +140,9 @@ class ValidationReport:
         shown = ordered if limit is None else ordered[:limit]
         lines = [p.format(lang) for p in shown]
         if limit is not None and len(ordered) > limit:
-            lines.append(f"... {len(ordered) - limit} more")
+            lines.append(t("problems.more", lang, n=len(ordered) - limit))
         if self.platform:
-            lines.append(f"platform: {self.platform}")
+            lines.append(t("problems.platform", lang, platform=self.platform))
         lines.append(self.summary(lang))
         return "\n".join(lines)
 
