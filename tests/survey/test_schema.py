@@ -203,3 +203,18 @@ def test_header_without_respondents_is_an_error(tmp_path, rows):
     path.write_text(",".join(rows[0]) + "\n")
     report, frame = validate_file(path)
     assert report.rules() == {"no_rows"} and frame is None
+
+
+def test_many_empty_rows_are_warned_one_by_one_up_to_a_limit_then_once(tmp_path, rows):
+    from igb.survey.schema import MAX_EMPTY_ROW_WARNINGS
+
+    blank = {k: "" for k in rows[0]}
+    extra = MAX_EMPTY_ROW_WARNINGS + 250
+    report, frame = validate_rows(tmp_path, rows + [blank] * extra)
+    assert report.ok and len(frame) == len(rows)
+    single = problems_of(report, "empty_row")
+    assert [p.row for p in single] == list(range(len(rows) + 2, len(rows) + 2 + MAX_EMPTY_ROW_WARNINGS))
+    [rest] = problems_of(report, "empty_rows")
+    assert rest.row == len(rows) + 2 + MAX_EMPTY_ROW_WARNINGS and rest.severity == "warning"
+    assert "250 more empty rows" in rest.message_en and f"up to row {len(rows) + 1 + extra}" in rest.message_en
+    assert "nog 250 lege rijen" in rest.message_nl

@@ -44,6 +44,7 @@ RULES: dict[str, str] = {
     "column_unknown": WARNING,
     "no_rows": ERROR,
     "empty_row": WARNING,
+    "empty_rows": WARNING,
     "value_not_allowed": ERROR,
     "key_missing": ERROR,
     "respondent_id_duplicate": ERROR,
@@ -89,6 +90,9 @@ class Problem:
 def _printable(text: str) -> str:
     """`text` with every non-printable character (a terminal escape, a newline) written as its escape."""
     return text if text.isprintable() else "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+MAX_EMPTY_ROW_WARNINGS = 100  # empty rows warned one by one; the rest in one warning
 
 
 def make_problem(rule: str, file, *, row=None, column=None, value=None, severity: str | None = None,
@@ -251,8 +255,12 @@ def validate_raw(raw: RawTable, *, codebook: Codebook, spec: WaveSpec):
     for name, col in columns.items():
         blank = pd.isna(col.canonical) if name in KEYS else _each(col.written, codebook.is_missing).astype(bool)
         empty &= blank[col.codes]
-    for i in np.flatnonzero(empty):
+    blank_rows = np.flatnonzero(empty)
+    for i in blank_rows[:MAX_EMPTY_ROW_WARNINGS]:  # one warning each, then one for the rest (a file of ",,,")
         problems.append(make_problem("empty_row", file, row=int(rows[i])))
+    if len(blank_rows) > MAX_EMPTY_ROW_WARNINGS:
+        rest = rows[blank_rows[MAX_EMPTY_ROW_WARNINGS:]]
+        problems.append(make_problem("empty_rows", file, row=int(rest[0]), n=f"{len(rest):,}", last=int(rest[-1])))
     if empty.any():
         rows = rows[~empty]
         for col in columns.values():
