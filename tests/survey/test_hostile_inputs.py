@@ -215,6 +215,26 @@ def test_the_readers_hide_the_bad_byte(tmp_path):
         pyreadstat.read_sav(str(path))
 
 
+def crash_like_a_c_library(path):
+    """What a crafted variable record did to pyreadstat's C reader (a fuzzing finding): the process dies."""
+    import os
+    import signal
+
+    os.kill(os.getpid(), signal.SIGSEGV)
+
+
+def test_a_reader_that_crashes_on_the_variable_list_is_an_error_of_the_file_not_the_end_of_igb(tmp_path, monkeypatch):
+    path = sav_with_bad_byte(tmp_path / "responses.sav")
+    monkeypatch.setattr(survey_io, "_read_sav_metadata", crash_like_a_c_library)
+    message = refused(path, "crashed on this file's variable list", "Save it again from SPSS or PSPP",
+                      rule="file_type_mismatch")
+    assert "liep vast" in message  # no language known here: Dutch / English
+    report, frame = validate_file(path)  # and validation reports it as the file's error
+    assert frame is None and report.rules() == {"file_type_mismatch"}
+    monkeypatch.undo()
+    assert read_raw(tmp_path / "responses.sav", keep=lambda c: c == "q").frame["q"].tolist() == list(np.arange(8.0))
+
+
 def test_sav_in_a_legacy_encoding_is_checked_in_that_encoding(tmp_path):
     path = sav_with_bad_byte(tmp_path / "responses.sav")
     data = path.read_bytes()

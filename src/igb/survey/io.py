@@ -377,8 +377,6 @@ def _read_sav(path: Path, keep) -> RawTable:
     columns `keep` accepts (the others are listed in `skipped`). Labels are applied later, once per
     distinct code of a column (see `RawTable.decode`), which keeps a million-row file numeric and fast.
     """
-    import pyreadstat
-
     from igb.survey import sav
 
     header = sav.read_header(path)
@@ -386,7 +384,7 @@ def _read_sav(path: Path, keep) -> RawTable:
         raise _error("sav_case_too_large", path, "file_type_mismatch", values=header.case_size,
                      size=path.stat().st_size)
     try:
-        _, meta = pyreadstat.read_sav(str(path), metadataonly=True, user_missing=True)
+        meta = _sav_metadata(path)
     except BaseException as exc:  # pyreadstat.ReadstatError and friends
         raise _sav_unreadable(path, exc) from None
     unnamed = [i for i, c in enumerate(meta.column_names, start=1) if not isinstance(c, str) or not c]
@@ -418,12 +416,44 @@ def _read_sav(path: Path, keep) -> RawTable:
     return RawTable(path, "sav", frame, rows, [], [], dict(meta.variable_value_labels or {}), missing, skipped)
 
 
+def _read_sav_metadata(path: str):
+    import pyreadstat
+
+    return pyreadstat.read_sav(path, metadataonly=True, user_missing=True)[1]
+
+
+def _in_child(path: str):
+    import faulthandler
+
+    faulthandler.disable()  # a crash is reported once, as the file's error, without a C traceback
+    return _read_sav_metadata(path)
+
+
+def _sav_metadata(path: Path):
+    """pyreadstat's reading of a .sav file's dictionary, done in a forked child process: a crafted variable record
+    can make the C library crash (a fuzzing finding), and a crash there must become an error of this file, not the
+    end of the command. Costs a fork (milliseconds); the values are read here, by polars-readstat."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    if "fork" not in multiprocessing.get_all_start_methods():  # not on this platform: read it here
+        return _read_sav_metadata(str(path))
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as child:
+        try:
+            return child.submit(_in_child, str(path)).result()
+        except BrokenProcessPool:
+            raise _error("sav_reader_crashed", path, "file_type_mismatch") from None
+
+
 def _sav_unreadable(path: Path, exc: BaseException) -> InputError:
     """The InputError for an exception of a .sav reader; KeyboardInterrupt and friends go on.
 
     polars-readstat reports some damage by a Rust panic, pyo3's PanicException, which is a BaseException (a NUL
     byte in a variable name does it).
     """
+    if isinstance(exc, InputError):
+        return exc
     if not isinstance(exc, Exception) and type(exc).__name__ != "PanicException":
         raise exc
     if "Unable to convert string to the requested encoding" in str(exc):  # readstat, on a name or label
