@@ -296,6 +296,7 @@ def advice(v: MunicipalityView) -> list[dict]:
     shares = pd.concat([_factor_shares(v, "pos_"), _factor_shares(v, "neg_")]) if v.collaborators >= v.min_cell else pd.Series(dtype=float)
     evidence = v.evidence.set_index("criterion")
     stage = v.stage["stage"]
+    reached = max(stage, v.stage["provisional_stage"]) if pd.notna(v.stage["provisional_stage"]) else stage
     chosen = []
     for element in v.elements:
         reasons = []
@@ -310,7 +311,7 @@ def advice(v: MunicipalityView) -> list[dict]:
                 value = shares[cond["item"]]
                 if maturity.OPS[cond["op"]](value, cond["threshold"]):
                     reasons.append(text("item_cond", v.lang, label=v.ctx.codebook.item_label(cond["item"], v.lang), value=round_pct(value)))
-            elif "stage_below" in cond and pd.notna(stage) and int(stage) < cond["stage_below"]:
+            elif "stage_below" in cond and pd.notna(reached) and int(reached) < cond["stage_below"]:
                 reasons.append(text("stage_cond", v.lang, stage=cond["stage_below"]))
         if reasons:
             chosen.append({**element, "reasons": reasons})
