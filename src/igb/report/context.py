@@ -74,6 +74,13 @@ class WaveContext:
         kind = "reconstructed" if self.spec.synthetic_kind == "reconstructed" else "generated"
         return t(f"context.banner_{kind}", self.lang, wave=self.wave)
 
+    def facts(self) -> str:
+        """Markdown: the wave, its respondents and municipalities, and what the privacy rule hides (nothing under
+        min_cell 1)."""
+        key = "context.facts" if self.min_cell > 1 else "context.facts_all_shown"
+        return t(key, self.lang, wave=self.wave, respondents=len(self.respondents), min_cell=self.min_cell,
+                 municipalities=self.respondents["municipality"].nunique() if len(self.respondents) else 0)
+
     def table(self, name: str, *, unit_type: str | None = None) -> pd.DataFrame:
         """One table in the common shape (optionally one unit type)."""
         t = self.tables[self.tables["table"] == name]
