@@ -21,26 +21,41 @@ OUT    := data/processed/$(WAVE)
 RENDERED  := reports/$(WAVE)/.rendered
 MAKEFLAGS += --jobs=2
 
+# Python keeps each module's compiled bytecode (__pycache__) and reuses it. PYTHONDONTWRITEBYTECODE, set in some
+# environments (this machine's among them), would make every process compile its ≈2,000 modules again, ≈5 s of
+# CPU each for the kernels, workers, prepare and audit: a run took ~35 s of CPU more.
+unexport PYTHONDONTWRITEBYTECODE
+
 .PHONY: help setup all test clean reconstruction ensemble bench reports lab axe
 
 help: ## Show this list of targets (the default)
 	@grep -hE '^[a-zA-Z_.%/-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | awk -F'\t' '{printf "  %-14s %s\n", $$1, $$2}'
-	@echo "  Variables: WAVE=$(WAVE) (the wave to run), PYTHON=$(PYTHON) (used to create $(VENV))"
+	@echo "  Variables: WAVE=$(WAVE) (the wave to run), PYTHON=$(PYTHON) (used to create $(VENV)), INSTALLER=$(INSTALLER) (uv or pip)"
 
 setup: $(STAMP) ## Create .venv and install igb with pinned dependencies (if missing)
 
 # uv installs the same pinned wheels several times faster than pip; pip (into the new .venv, with the lock as
-# constraints) installs uv first, and is the fallback when uv cannot be had or fails.
+# constraints) installs uv first, and is the fallback when uv cannot be had or fails (INSTALLER=pip: pip only).
+INSTALLER ?= uv
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
-	@if $(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock uv >/dev/null 2>&1 && \
+	@if [ "$(INSTALLER)" = uv ] && \
+	    $(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock uv >/dev/null 2>&1 && \
 	    $(BIN)/uv pip install --quiet --python $(BIN)/python -c requirements.lock -e '.[dev]'; then \
 	  echo "set up $(VENV) with uv"; \
 	else \
-	  echo "note: uv could not be used; setting up $(VENV) with pip (slower)"; \
+	  [ "$(INSTALLER)" != uv ] || echo "note: uv could not be used; setting up $(VENV) with pip (slower)"; \
 	  $(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[dev]'; \
 	fi
+	@$(BIN)/python -c '$(COMPILE_AHEAD)' || echo "note: modules not compiled ahead; the first run compiles them"
 	touch $@
+
+# uv writes no bytecode (`--compile-bytecode` compiles all of site-packages: ≈17 s more here), so each process
+# compiled what it imported, again and again where PYTHONDONTWRITEBYTECODE is set. This imports what a run
+# imports, once, and so compiles just that: a kernel warmed up as a worker warms it (the analysis stack) and, at
+# the same time, a worker's papermill and nbconvert, prepare and audit.
+COMPILE_AHEAD := import igb.cli, igb.pipeline, igb.rivm2009.audit, igb.survey.schema, igb.survey.recode; \
+  from igb.report import kernels; kernels.compile_ahead("$(CURDIR)")
 
 PUBLISHED := $(wildcard data/published/*.csv)
 AUDIT     := data/processed/rivm2009/errata.csv

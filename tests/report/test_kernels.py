@@ -113,3 +113,29 @@ def test_the_kernel_listens_on_private_unix_sockets_that_are_removed_with_it(tmp
     assert oct(folder.stat().st_mode & 0o777) == "0o700"  # only this user can connect
     kernels.close()
     assert not folder.exists()
+
+
+def test_a_run_broken_off_by_a_dying_kernel_keeps_what_ran(tmp_path, fresh):
+    # papermill's saves after every cell are off (the notebook is written once, at the end): a run that breaks off
+    # other than by a failing cell still leaves what ran, for the failure path (jobs.execute_to keeps it)
+    dying = notebook(tmp_path / "dying.ipynb", "print('before')", "import os\nos._exit(1)", "print('never')")
+    with pytest.raises(Exception):
+        kernels.execute(dying, tmp_path / "out.ipynb", {"name": "a"}, root=tmp_path)
+    assert outputs(tmp_path / "out.ipynb")[2][1] == ["before\n"]
+
+
+def test_a_job_says_how_long_each_step_took(tmp_path, fresh):
+    import shutil
+
+    from conftest import ROOT
+    from igb.report.jobs import Job, run_one
+
+    shutil.copytree(ROOT / "params", tmp_path / "params")  # the pages' texts
+    look = notebook(tmp_path / "look.ipynb", "print(6 * 7)")
+    kernels.warm_up(tmp_path)
+    first = run_one(Job("look", look, tmp_path / "out", {"name": "a"}), tmp_path)
+    second = run_one(Job("look", look, tmp_path / "out", {"name": "b"}), tmp_path)
+    assert first.ok and second.ok, (first.error, second.error)
+    assert {"kernel start", "worker warm-up", "execute", "pages"} <= set(first.stages)
+    assert set(second.stages) == {"execute", "pages"}  # the warm-up is told once
+    assert all(v >= 0 for v in first.stages.values()) and sum(second.stages.values()) <= second.seconds

@@ -3,9 +3,13 @@
 import base64
 import io
 import logging
+import subprocess
+import sys
 
+import nbformat
 import numpy as np
 import pandas as pd
+import pytest
 
 from igb.report.context import of_tables
 from igb.report import figures, pdf
@@ -61,3 +65,48 @@ def test_the_header_and_footer_escape_the_banner_and_number_the_pages():
     assert "SYNTHETISCH &lt;b&gt;" in header
     assert 'class="pageNumber"' in footer and 'class="totalPages"' in footer and "van" in footer
     assert pdf.header_footer("", "Page", "of")[0] == "<div></div>"
+
+
+def test_a_page_is_nbconverts_own_without_its_soup_pass(tmp_path):
+    # html._exporter leaves out nbconvert's BeautifulSoup pass; `accessible` adds what it added (tabindex, alt)
+    from bs4 import BeautifulSoup
+    from nbconvert import HTMLExporter
+
+    from igb.report import html
+
+    fig, ax = new_figure(3, 2)
+    ax.bar([0], [1])
+    fig.igb_alt = "Figuur 2: Gemeente 1 50%."
+    png = base64.b64encode(save(fig, tmp_path / "f.png").read_bytes()).decode()
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell("## Respons"),
+        nbformat.v4.new_code_cell("1 + 1", execution_count=1, outputs=[
+            nbformat.v4.new_output("execute_result", {"text/plain": "2"}, execution_count=1),
+            nbformat.v4.new_output("display_data", {"image/png": png, "text/plain": "<Figure>"})])])
+    for code in (False, True):
+        exporter = html._exporter(code)
+        exporter.language_code = "nl"  # as `to_html` sets it per page (the exporter is kept between pages)
+        ours = accessible(exporter.from_notebook_node(nb)[0], lang="nl")
+        theirs = accessible(HTMLExporter(exclude_input=not code, exclude_input_prompt=not code, language_code="nl",
+                                         exclude_output_prompt=True).from_notebook_node(nb)[0], lang="nl")
+        assert str(BeautifulSoup(ours, "html.parser")) == str(BeautifulSoup(theirs, "html.parser"))
+        assert 'alt="Figuur 2: Gemeente 1 50%."' in ours and PLACEHOLDER not in ours
+        assert ours.count('tabindex="0"') == theirs.count('tabindex="0"') >= 2
+
+
+def test_the_devtools_pipe_reaches_chromium_even_where_descriptors_3_and_4_were_free():
+    # Chromium reads the DevTools pipe on fds 3 and 4, which the child moves there before exec. Where 3 and 4 were
+    # free (a process without a pool's descriptors: igb run --jobs 1, igb compare), os.dup put the pipe there
+    # itself and dup2 onto itself kept close-on-exec: Chromium found no pipe. Run in a process of its own.
+    script = """
+import os
+os.closerange(3, 256)
+r, w = os.pipe()                      # on 3 and 4
+r2, w2 = os.dup(r), os.dup(w)         # elsewhere; 3 and 4 free again
+os.close(r); os.close(w)
+from igb.report import pdf
+pdf._pipe_fds(r2, w2)()               # what the child runs before exec
+print(os.get_inheritable(3), os.get_inheritable(4))
+"""
+    out = subprocess.run([sys.executable, "-c", script], check=True, capture_output=True, text=True, timeout=60)
+    assert out.stdout.split() == ["True", "True"]

@@ -80,6 +80,8 @@ class Result:
     html: Path | None = None
     log: Path | None = None
     error: str = ""
+    stages: dict = field(default_factory=dict)  # seconds per step: execute (kernel), pages (nbconvert), after, pdf;
+    #                                             a worker's first job also: kernel start, worker warm-up
 
     @property
     def municipality(self) -> str:
@@ -136,31 +138,42 @@ def run_one(job: Job, root: Path) -> Result:
 
     paths = project_paths(root)
     started = time.perf_counter()
+    stages: dict[str, float] = kernels.take_warmed()  # the first job of a worker also says what its warm-up took
+
+    def step(name: str, since: float) -> float:
+        now = time.perf_counter()
+        stages[name] = stages.get(name, 0.0) + now - since
+        return now
+
     with _logged(job) as log:
         try:
             with project_env(paths.root):  # a step after (the workbook) reads this project
                 execute_to(job.executed, job.out / "notebooks" / f"{job.stem}.failed.ipynb",
                            lambda tmp: kernels.execute(job.source, tmp, job.parameters, root=paths.root, log_output=job.log))
+                mark = step("execute", started)
                 wave = str(job.parameters.get("wave", ""))
                 links = dict(lang=job.lang, wave=wave, home=paths.reports(wave) / "index.html" if wave else None)
                 page = to_html(job.executed, job.page, code=False, pdf=job.pdf_path if job.pdf else None, **links)
                 if job.code_page:
                     to_html(job.executed, job.out / "with-code" / f"{job.stem}.html", code=True, **links)
+                mark = step("pages", mark)
                 if job.after is not None:
                     job.after(job, paths)
+                    mark = step("after", mark)
                 if job.pdf:  # printed from the page just written, by this worker's Chromium
                     from igb.report import pdf
 
                     pdf.print_pdf(page, job.pdf_path, banner=job.banner, lang=job.lang)
+                    mark = step("pdf", mark)
             if job.digest:
                 write_text(job.digest, job.stamp)
-            return Result(job.name, True, False, time.perf_counter() - started, page, job.log_path)
+            return Result(job.name, True, False, time.perf_counter() - started, page, job.log_path, stages=stages)
         except Exception as exc:  # the one failure path
             message = f"{exc.ename}: {exc.evalue}" if hasattr(exc, "ename") else f"{type(exc).__name__}: {exc}"
             if log is not None:
                 log.error("%s failed: %s", job.name, message)
             return Result(job.name, False, False, time.perf_counter() - started, None, job.log_path,
-                          message.strip().splitlines()[0] if message.strip() else type(exc).__name__)
+                          message.strip().splitlines()[0] if message.strip() else type(exc).__name__, stages)
 
 
 @contextmanager

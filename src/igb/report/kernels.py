@@ -62,6 +62,11 @@ class KernelSession:
         finally:
             _starting = None
         self.kc.allow_stdin = False  # as nbclient sets it: a notebook asking for input() fails instead of hanging
+        self.watched = _Watched(self.kc, self._process_alive)  # the client nbclient gets (`_connected_engine`)
+
+    def _process_alive(self) -> bool:
+        process = getattr(self.km.provisioner, "process", None)
+        return process.poll() is None if process is not None else self.km.is_alive()
 
     def reset(self) -> None:
         """Make the kernel look fresh for the next notebook; raise if it cannot."""
@@ -76,9 +81,12 @@ class KernelSession:
         import papermill
 
         self.reset()
+        # written once, when it ends (papermill's default writes the whole notebook, figures and all, before and
+        # after every cell); the engine writes what ran if the run breaks off other than by a failing cell
         papermill.execute_notebook(str(source), str(output), parameters=parameters, cwd=str(self.root),
                                    progress_bar=False, log_output=log_output, kernel_name="python3", km=self.km,
-                                   engine_name=engine, kc=self.kc)
+                                   engine_name=engine, kc=self.watched, request_save_on_cell_execute=False,
+                                   save_if_broken=str(output))
 
     def alive(self) -> bool:
         return self.km.is_alive()
@@ -106,28 +114,80 @@ class KernelSession:
             self.sockets.cleanup()
 
 
+class _Watched:
+    """The session's blocking client as nbclient gets it: waiting for a message without a timeout, it waits in
+    slices of a second and raises DeadKernelError once the kernel's process has ended.
+
+    nbclient polls a client's channels from asyncio tasks and checks every second that the kernel lives; with a
+    blocking client, `get_msg(timeout=None)` holds the event loop, that check never runs, and a kernel that died
+    in a cell (a crash, os._exit, the OOM killer) left its job waiting for ever."""
+
+    def __init__(self, kc, alive: Callable[[], bool]):
+        self._kc, self._alive = kc, alive
+        self.iopub_channel = _WatchedChannel(kc.iopub_channel, alive)
+        self.shell_channel = _WatchedChannel(kc.shell_channel, alive)
+
+    def __getattr__(self, name):
+        return getattr(self._kc, name)
+
+
+class _WatchedChannel:
+    def __init__(self, channel, alive: Callable[[], bool]):
+        self._channel, self._alive = channel, alive
+
+    def get_msg(self, timeout: float | None = None, **kwargs):
+        if timeout is not None:
+            return self._channel.get_msg(timeout=timeout, **kwargs)
+        from queue import Empty
+
+        from nbclient.exceptions import DeadKernelError
+
+        while True:
+            try:
+                return self._channel.get_msg(timeout=1.0, **kwargs)
+            except Empty:
+                if not self._alive():
+                    raise DeadKernelError("Kernel died") from None
+
+    def __getattr__(self, name):
+        return getattr(self._channel, name)
+
+
 @lru_cache(maxsize=1)
 def _connected_engine() -> str:
     """Register a papermill engine that runs a notebook through the session's connected client; return its name.
 
     papermill's own engine connects a new client for each notebook, and connecting waits 0.2 s for the kernel's
-    output channel to fall quiet. Otherwise this is papermill's NBClientEngine (same client class, same options).
+    output channel to fall quiet. Otherwise this is papermill's NBClientEngine (same client class, same options),
+    but for `save_if_broken`: with papermill's saves after each cell turned off (`request_save_on_cell_execute`),
+    a run broken off by something other than a failing cell (a dead kernel, a timeout, Ctrl-C) writes what ran
+    there, for the failure path; a failing cell's notebook papermill writes itself.
     """
     nbimport.without_iri_checker()
     from papermill.clientwrap import PapermillNotebookClient
     from papermill.engines import NBClientEngine, papermill_engines
+    from papermill.iorw import write_ipynb
     from papermill.log import logger
 
     class ConnectedClientEngine(NBClientEngine):
         @classmethod
         def execute_managed_notebook(cls, nb_man, kernel_name, *, kc, log_output=False, stdout_file=None,
-                                     stderr_file=None, start_timeout=60, execution_timeout=None, **kwargs):
+                                     stderr_file=None, start_timeout=60, execution_timeout=None,
+                                     save_if_broken=None, **kwargs):
             kwargs.pop("input_path", None)
             client = PapermillNotebookClient(nb_man, kernel_name=kernel_name, log=logger, log_output=log_output,
                                              stdout_file=stdout_file, stderr_file=stderr_file,
                                              startup_timeout=start_timeout, timeout=execution_timeout, **kwargs)
             client.kc = kc  # nbclient connects a client only when it has none
-            return client.execute()
+            try:
+                return client.execute()
+            except BaseException:
+                if save_if_broken:
+                    try:
+                        write_ipynb(nb_man.nb, save_if_broken)
+                    except Exception:  # the error that broke the run is the one to report
+                        pass
+                raise
 
     papermill_engines.register("igb-connected", ConnectedClientEngine)
     return "igb-connected"
@@ -161,17 +221,45 @@ def execute(source: Path, output: Path, parameters: dict, *, root: Path, log_out
     session(root).execute(source, output, parameters, log_output=log_output)
 
 
+warmed: dict[str, float] = {}  # seconds of this process's warm-up, until its first job reports them (`take_warmed`)
+
+
 def warm_up(root: Path) -> None:
     """Start this process's kernel and let it import the analysis stack while this process readies its own
     side (papermill, and the HTML template, which compiles on first use): the two start-ups overlap."""
     from igb.report.html import warm_up_html
 
+    started = time.perf_counter()
     try:
         session(root).kc.execute(WARM_UP, silent=True, store_history=False)  # its reply is skipped by `reset`
     except Exception:  # only a head start: the first job starts the kernel again and reports what fails
         close()
+    kernel = time.perf_counter()
     _connected_engine()  # imports papermill
     warm_up_html()
+    warmed.update({"kernel start": kernel - started, "worker warm-up": time.perf_counter() - kernel})
+
+
+def take_warmed() -> dict[str, float]:
+    """This process's warm-up seconds (kernel start; papermill, nbconvert and its template), once."""
+    taken = dict(warmed)
+    warmed.clear()
+    return taken
+
+
+def compile_ahead(root: Path) -> None:
+    """Have Python write the bytecode of what a batch imports, once (at set-up): a kernel warmed up as a worker warms
+    it (its imports and the analysis stack), and this process's papermill and nbconvert, at the same time.
+
+    Installers leave no bytecode (uv) and PYTHONDONTWRITEBYTECODE may forbid writing it later: then every kernel
+    and worker compiled ≈2,000 modules again, ≈5 s of CPU each, which made the first job of a fresh set-up slow."""
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)  # for the kernel, started below
+    sys.dont_write_bytecode = False                  # for this process, from here on
+    try:
+        warm_up(Path(root))
+        session(Path(root)).reset()  # waits for the kernel's imports
+    finally:
+        close()
 
 
 def _init_worker(parent: int, parent_death_signal: bool, root: Path | None) -> None:

@@ -166,8 +166,13 @@ def _pipe_fds(read_end: int, write_end: int):
     """In the child: put the pipe ends on fds 3 (commands in) and 4 (answers out), as Chromium expects."""
     def move() -> None:
         a, b = os.dup(read_end), os.dup(write_end)  # out of the way of 3 and 4 first
-        os.dup2(a, 3)  # dup2 makes them inheritable: they survive exec, the parent's other fds do not
+        os.dup2(a, 3)
         os.dup2(b, 4)
+        # inheritable, so they survive exec (the parent's other fds do not). dup2 onto itself is a no-op that keeps
+        # close-on-exec: where 3 and 4 were free, `os.dup` put a and b there and Chromium found no pipe (igb run
+        # --jobs 1, igb compare: a process without a pool's descriptors)
+        os.set_inheritable(3, True)
+        os.set_inheritable(4, True)
     return move
 
 
