@@ -35,6 +35,8 @@ def test_synthetic_sav_wave_runs_end_to_end_through_igb_run(project):
     assert len(pd.read_csv(project.processed("spss") / "maturity.csv")) == 4
     page = (out / "02_policy_content.html").read_text()
     assert "SYNTHETISCHE GEGEVENS" in page and "igb synth" in page
+    statistics = (out / "08_statistics.html").read_text()  # a generated wave is no reconstruction: no claim about one
+    assert "Cochran" in statistics and "in elke reconstructie" not in statistics
 
 
 def test_a_wave_compared_with_itself_shows_no_differences(project):
