@@ -22,8 +22,8 @@ from datetime import datetime
 from pathlib import Path
 
 from igb.config import Paths
-from igb.errors import CatalogError, ConfigError
-from igb.text import languages, t
+from igb.errors import CatalogError
+from igb.text import every_language
 
 try:
     import fcntl
@@ -42,11 +42,7 @@ class WaveBusy(CatalogError):
 
 
 def _busy(key: str, **params) -> WaveBusy:
-    try:
-        texts = {lang: t(f"lock.{key}", lang, **params) for lang in languages()}
-    except ConfigError:  # a project folder without params/text: WaveBusy says the key and its parameters
-        texts = {}
-    return WaveBusy(key, texts, **params)
+    return WaveBusy(key, every_language(f"lock.{key}", **params), **params)
 
 
 _held: dict[Path, list] = {}  # lock file -> [file descriptor, count] of the locks this process holds

@@ -9,6 +9,7 @@ picks one the same way. The analysis returns codes and numbers; the report layer
 
 from __future__ import annotations
 
+import numbers
 import string
 from functools import lru_cache
 from pathlib import Path
@@ -68,6 +69,35 @@ def t(key: str, lang: str, **fmt) -> str:
     if key not in texts:
         raise KeyError(f"no text {key!r} in params/text/{lang}.yaml (nor in {', '.join(FALLBACK)})")
     return texts[key].format(**fmt) if fmt else texts[key]
+
+
+class _Number(int):
+    """A whole number whose grouping (`{n:,}` in a text) uses its language's thousands separator (1.000 in Dutch)."""
+
+    def __new__(cls, value: int, separator: str):
+        number = super().__new__(cls, value)
+        number.separator = separator
+        return number
+
+    def __format__(self, spec: str) -> str:
+        text = format(int(self), spec)
+        return text.replace(",", self.separator) if "," in spec else text
+
+
+def every_language(key: str, **fmt) -> dict[str, str]:
+    """The text `key` filled from `fmt` in every language igb speaks, whole numbers grouped as each language writes
+    them (`number.thousands`): the message of an error raised before anyone knows the reader's language. {} in a
+    project folder without params/text (the error then says its key and parameters)."""
+    try:
+        out = {}
+        for lang in languages():
+            separator = t("number.thousands", lang)
+            local = {k: _Number(v, separator) if isinstance(v, numbers.Integral) and not isinstance(v, bool) else v
+                     for k, v in fmt.items()}
+            out[lang] = t(key, lang, **local)
+        return out
+    except ConfigError:
+        return {}
 
 
 def texts(prefix: str, lang: str) -> dict[str, str]:

@@ -17,8 +17,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from igb.errors import ConfigError, InputError
-from igb.text import languages, t
+from igb.errors import InputError
+from igb.text import every_language
 
 FORMATS = {".csv": "csv", ".txt": "csv", ".xlsx": "xlsx", ".sav": "sav"}
 _MAGIC = {"xlsx": (b"PK\x03\x04",), "sav": (b"$FL2", b"$FL3")}
@@ -84,32 +84,10 @@ class RawTable:
         return out
 
 
-class _Number(int):
-    """A whole number whose grouping (`{n:,}` in a text) uses its language's thousands separator (1.000 in Dutch)."""
-
-    def __new__(cls, value: int, separator: str):
-        number = super().__new__(cls, value)
-        number.separator = separator
-        return number
-
-    def __format__(self, spec: str) -> str:
-        text = format(int(self), spec)
-        return text.replace(",", self.separator) if "," in spec else text
-
-
 def _error(key: str, path, rule: str, **params) -> InputError:
     """The InputError whose message is the catalog's `input.<key>` (with `file`, the path), in every language."""
     params = {"file": path, **params}
-    try:
-        texts = {}
-        for lang in languages():
-            separator = t("input.thousands", lang)
-            local = {k: _Number(v, separator) if isinstance(v, (int, np.integer)) and not isinstance(v, bool) else v
-                     for k, v in params.items()}
-            texts[lang] = t(f"input.{key}", lang, **local)
-    except ConfigError:  # a project folder without params/text: InputError says the key and its parameters
-        texts = {}
-    return InputError(key, texts, path=path, rule=rule, **params)
+    return InputError(key, every_language(f"input.{key}", **params), path=path, rule=rule, **params)
 
 
 def file_format(path: Path) -> str:
