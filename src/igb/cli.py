@@ -35,12 +35,7 @@ def _cmd_validate(args) -> int:
 def _cmd_prepare(args) -> int:
     from igb.pipeline import prepare
 
-    try:
-        target, report = prepare(args.wave, out=args.out, min_cell=args.min_cell)
-    except ValidationFailed as exc:
-        print(exc.report.format(args.lang, limit=args.limit), file=sys.stderr)
-        print(_say("nothing_written", args.lang), file=sys.stderr)
-        return 1
+    target, report = prepare(args.wave, out=args.out, min_cell=args.min_cell)
     if report.warnings:
         print(report.format(args.lang, limit=args.limit))
     print(_say("wrote", args.lang, files=target))
@@ -99,13 +94,9 @@ def _cmd_reconstruct(args) -> int:
 def _cmd_run(args) -> int:
     from igb import pipeline
 
-    try:
-        outcome = pipeline.run(args.wave, notebooks=args.notebook, reports=not args.no_reports, lang=args.lang,
-                               min_cell=args.min_cell, workers=args.jobs, force=args.force,
-                               prepare_first=not args.no_prepare)
-    except ValidationFailed as exc:
-        print(exc.report.format(args.lang, limit=args.limit), file=sys.stderr)
-        return 1
+    outcome = pipeline.run(args.wave, notebooks=args.notebook, reports=not args.no_reports, lang=args.lang,
+                           min_cell=args.min_cell, workers=args.jobs, force=args.force,
+                           prepare_first=not args.no_prepare)
     lang = args.lang
     if outcome.prepared:
         print(_say("prepared", lang, path=outcome.prepared, warnings=len(outcome.validation.warnings)))
@@ -156,12 +147,8 @@ def _cmd_synth(args) -> int:
 def _cmd_compare(args) -> int:
     from igb import pipeline
 
-    try:
-        result = pipeline.compare(args.wave, args.baseline, lang=args.lang, min_cell=args.min_cell,
-                                  prepare_first=not args.no_prepare)
-    except ValidationFailed as exc:
-        print(exc.report.format(args.lang, limit=args.limit), file=sys.stderr)
-        return 1
+    result = pipeline.compare(args.wave, args.baseline, lang=args.lang, min_cell=args.min_cell,
+                              prepare_first=not args.no_prepare)
     print(f"{_mark(result.ok, args.lang).rstrip()} {result.html or result.error}")
     return 0 if result.ok else 1
 
@@ -321,6 +308,10 @@ def main(argv: list[str] | None = None) -> int:
             for wave in dict.fromkeys(waves):
                 held.enter_context(wave_lock(paths(), wave, f"igb {args.command}"))
             return args.func(args)
+    except ValidationFailed as exc:  # prepare, run or compare: every problem found, and that nothing was written
+        print(exc.report.format(args.lang, limit=args.limit), file=sys.stderr)
+        print(_say("nothing_written", args.lang), file=sys.stderr)
+        return 1
     except IgbError as exc:  # a message from the text catalog in the language of --lang
         print(f"igb: {exc.message(args.lang)}", file=sys.stderr)
         return 2

@@ -95,3 +95,9 @@ def test_cli_prepare_reports_and_exits_1(project, monkeypatch, capsys):
     assert main(["prepare", "--wave", "w1", "--lang", "en"]) == 1
     assert "respondent_id_duplicate" in capsys.readouterr().err
     assert not project.processed("w1").exists()
+    # igb run and igb compare prepare first: the same report, exit 1, nothing written (one handler in cli.main)
+    for command in (["run", "--wave", "w1", "--no-reports"], ["compare", "--wave", "w1", "--baseline", "w1"]):
+        assert main([*command, "--lang", "en"]) == 1, command
+        err = capsys.readouterr().err
+        assert "respondent_id_duplicate" in err and "nothing written" in err, command
+        assert not project.processed("w1").exists() and not project.reports("w1").exists(), command
