@@ -10,6 +10,7 @@ picks one the same way. The analysis returns codes and numbers; the report layer
 from __future__ import annotations
 
 import numbers
+import os
 import string
 from functools import lru_cache
 from pathlib import Path
@@ -120,8 +121,16 @@ def placeholders(text: str) -> set[str]:
 
 
 def _stamp(lang: str) -> tuple:
-    folder = _folder()
-    return tuple((p.name, p.stat().st_mtime_ns) for p in sorted(folder.glob("*.yaml")))
+    """When the files a language's texts come from last changed (its catalog, the fallbacks', the language list):
+    the cache below holds until one of them does. Four stats, not a listing of the folder: `t` is called often."""
+    folder = str(_folder())
+    stamp = []
+    for name in ("languages", *FALLBACK, lang):
+        try:
+            stamp.append(os.stat(os.path.join(folder, f"{name}.yaml")).st_mtime_ns)
+        except OSError:
+            stamp.append(None)
+    return (folder, *stamp)
 
 
 @lru_cache(maxsize=16)

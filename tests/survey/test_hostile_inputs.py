@@ -313,8 +313,16 @@ def test_yaml_nested_too_deep_is_refused(tmp_path):
         config.load_yaml(path)
 
 
+def test_yaml_nesting_is_refused_before_libyaml_composes_it(tmp_path):
+    path = tmp_path / "w.yaml"
+    path.write_text("a: " + "[" * 100_000 + "]" * 100_000 + "\n")  # 200 KB; libyaml's composer overflows C's stack
+    with pytest.raises(ConfigError, match=r"line 1: nested more than 100 levels deep"):
+        config.load_yaml(path)
+
+
 def test_yaml_recursion_error_becomes_a_config_error(tmp_path, monkeypatch):
-    monkeypatch.setattr(config, "MAX_YAML_DEPTH", 10**9)  # only Python's own recursion limit is left
+    monkeypatch.setattr(config, "MAX_YAML_DEPTH", 10**9)  # only Python's own recursion limit is left,
+    monkeypatch.setattr(config, "_LOADER", yaml.SafeLoader)  # in the pure-Python loader (where libyaml is missing)
     path = tmp_path / "w.yaml"
     path.write_text("a: " + "[" * 1000 + "]" * 1000 + "\n")
     with pytest.raises(ConfigError, match="nested too deeply") as caught:

@@ -111,24 +111,33 @@ def key_figures(v: MunicipalityView) -> pd.DataFrame | None:
 
 
 def _key_rows(v: MunicipalityView) -> pd.DataFrame:
+    sections = v.ctx.registry.report_sections()  # params/tables.yaml, `report:`
+    tables = v.ctx.tables
+    yes = tables[tables["table"].isin([table for table, _, _ in sections]) & (tables["unit_type"] == "municipality")
+                 & (tables["category"] == "yes")]
+    by_item = dict(list(yes.assign(unit=yes["unit"].astype(str)).groupby(["table", "item"], sort=False)))
+    col = {key: text(key, v.lang) for key in ("col_section", "col_topic", "col_here", "col_n", "col_min",
+                                              "col_median", "col_max")}
+    pct_text = lambda value: f"{round_pct(value)}%"  # noqa: E731
     rows = []
-    for table, items, heading in v.ctx.registry.report_sections():  # params/tables.yaml, `report:`
-        t = v.ctx.tables[(v.ctx.tables["table"] == table) & (v.ctx.tables["unit_type"] == "municipality")
-                         & (v.ctx.tables["category"] == "yes")]
-        for item in [i for i in items if i in set(t["item"])]:
-            cells = t[t["item"] == item]
-            own = cells[cells["unit"].astype(str) == v.code]
-            others = cells[(cells["unit"].astype(str) != v.code) & ~cells["suppressed"]]["pct"].dropna().astype(float)
-            here = own.iloc[0] if len(own) else None
-            shown = here is not None and not here["suppressed"] and pd.notna(here["pct"])
-            rows.append({text("col_section", v.lang): text(heading, v.lang),
-                         text("col_topic", v.lang): v.ctx.codebook.item_label(item, v.lang),
-                         text("col_here", v.lang): f"{round_pct(float(here['pct']))}%" if shown else "—",
-                         text("col_n", v.lang): int(here["n"]) if shown else "—",
-                         text("col_min", v.lang): f"{round_pct(others.min())}%" if len(others) else "—",
-                         text("col_median", v.lang): f"{round_pct(others.median())}%" if len(others) else "—",
-                         text("col_max", v.lang): f"{round_pct(others.max())}%" if len(others) else "—",
-                         "_item": item, "_pct": float(here["pct"]) if shown else np.nan,
+    for table, items, heading in sections:
+        for item in [i for i in items if (table, i) in by_item]:
+            cells = by_item[(table, item)]  # one row per municipality: arrays, not frames (36 topics a report)
+            mine = cells["unit"].to_numpy() == v.code
+            hidden = cells["suppressed"].to_numpy(dtype=bool)
+            pct = cells["pct"].to_numpy(dtype=float, na_value=np.nan)
+            others = pct[~mine & ~hidden]
+            others = others[~np.isnan(others)]
+            at = np.flatnonzero(mine)
+            shown = len(at) > 0 and not hidden[at[0]] and not np.isnan(pct[at[0]])
+            rows.append({col["col_section"]: text(heading, v.lang),
+                         col["col_topic"]: v.ctx.codebook.item_label(item, v.lang),
+                         col["col_here"]: pct_text(pct[at[0]]) if shown else "—",
+                         col["col_n"]: int(cells["n"].iloc[at[0]]) if shown else "—",
+                         col["col_min"]: pct_text(others.min()) if len(others) else "—",
+                         col["col_median"]: pct_text(np.median(others)) if len(others) else "—",
+                         col["col_max"]: pct_text(others.max()) if len(others) else "—",
+                         "_item": item, "_pct": float(pct[at[0]]) if shown else np.nan,
                          "_others": others.tolist()})
     return pd.DataFrame(rows)
 

@@ -75,6 +75,7 @@ EXTRA_INCH = 1.9            # room for title, legend and axis labels, inches
 FOOTER_LINE_INCH = 0.22     # height of one footnote line, inches
 MARGIN_X = 0.01             # left margin of title and footnotes, fraction of the figure width
 DPI = 150                   # resolution of saved PNGs
+PNG_LEVEL = 1               # zlib level of saved PNGs: files ≈5 % larger than at Pillow's 6, saved ≈0.06 s sooner each
 
 
 
@@ -161,4 +162,4 @@ def save(fig: Figure, path: str | Path) -> Path:
     check_argument("suffix of path", (".png",), path.suffix.lower())
     metadata = {"Description": description(fig)}
     return atomic_path(path, lambda tmp: fig.savefig(tmp, dpi=DPI, bbox_inches="tight", format="png",
-                                                     metadata=metadata))
+                                                     metadata=metadata, pil_kwargs={"compress_level": PNG_LEVEL}))
