@@ -52,7 +52,10 @@ class KernelSession:
         self.km = KernelManager(kernel_name="python3", **where)
         _starting = self  # a worker told to stop while this kernel starts shuts it down too
         try:
-            self.km.start_kernel(cwd=str(self.root), env={**os.environ, "IGB_ROOT": str(self.root)})
+            # no input history: IPython writes every cell to ~/.ipython's SQLite file (≈20 ms a notebook and its
+            # reset, and lock waits between two kernels), and a batch's history is of use to nobody
+            self.km.start_kernel(cwd=str(self.root), env={**os.environ, "IGB_ROOT": str(self.root)},
+                                 extra_arguments=["--HistoryManager.enabled=False"])
             self.kc = self.km.blocking_client()
             self.kc.start_channels()
             self.kc.wait_for_ready(timeout=60)

@@ -74,8 +74,7 @@ def evidence_heatmap(stages: pd.DataFrame, evidence: pd.DataFrame, *, lang: str 
                 ax.text(j, i, "doc", ha="center", va="center", fontsize=8, color="white", fontweight="bold")
             else:  # judged; the figure itself may be hidden (complementary suppression in the tables)
                 shown = "—" if np.isnan(values[i, j]) else f"{values[i, j]:.0f}"
-                ax.text(j, i, shown, ha="center", va="center", fontsize=8, color="white", fontweight="bold",
-                        bbox=dict(boxstyle="round,pad=0.15", facecolor="none", edgecolor="none"))
+                ax.text(j, i, shown, ha="center", va="center", fontsize=8, color="white", fontweight="bold")
     ax.set_xticks(range(len(criteria)), [f"{c}\n" + textwrap.fill(labels[c], WRAP_HEADER) for c in criteria],
                   fontsize=7, rotation=0)
     ax.xaxis.tick_top()

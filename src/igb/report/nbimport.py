@@ -8,21 +8,10 @@ notebook schema uses (upstream: python-jsonschema/jsonschema#1428; jsonschema 4.
 
 from __future__ import annotations
 
-import sys
+from igb.imports import without
 
 
 def without_iri_checker() -> None:
-    """Import jsonschema once with `rfc3987_syntax` hidden; a no-op if either is already imported.
-
-    jsonschema treats the module as not installed and skips only those two format checkers. The module is
-    hidden only during this import: code that imports it later gets it as usual.
-    """
-    if "jsonschema" in sys.modules or "rfc3987_syntax" in sys.modules:
-        return
-    sys.modules["rfc3987_syntax"] = None  # Python's way to make an import raise ImportError
-    try:
-        import jsonschema  # noqa: F401
-    except ImportError:  # jsonschema itself not installed: nothing to speed up
-        pass
-    finally:
-        del sys.modules["rfc3987_syntax"]
+    """Import jsonschema once with `rfc3987_syntax` hidden (see `igb.imports`): jsonschema treats the module as not
+    installed and skips only those two format checkers."""
+    without("rfc3987_syntax", "jsonschema")
