@@ -5,11 +5,13 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
 
 from conftest import ROOT
+from igb import lock
 from igb.cli import main
 from igb.config import paths as make_paths
 from igb.errors import ConfigError, IgbError
@@ -137,3 +139,20 @@ def test_the_cli_says_in_one_line_that_the_wave_is_busy(project, holding, monkey
     assert main(["prepare", "--wave", "w1"]) == 2  # --lang nl, the default
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith(f"igb: golf 'w1' is bezet: `igb run` (pid {holding.pid}) gebruikt")
+
+
+@pytest.mark.skipif(lock.fcntl is None, reason="waiting needs fcntl (it does not wait on Windows)")
+def test_waiting_lets_the_second_in_only_after_the_first(tmp_path):
+    path, order = tmp_path / "cache" / ".lock", []
+
+    def second():
+        with lock.waiting(path):
+            order.append("second")
+
+    with lock.waiting(path):
+        thread = threading.Thread(target=second)
+        thread.start()
+        thread.join(0.3)  # it waits: flock holds against another open of the file, in any thread or process
+        order.append("first done")
+    thread.join(5)
+    assert order == ["first done", "second"]

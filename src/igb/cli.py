@@ -71,7 +71,7 @@ def _cmd_reconstruct(args) -> int:
     from igb.survey.io import write_csv
 
     if args.draws:
-        draws = rc.ensemble(args.draws, seed=args.seed, jobs=args.jobs)
+        draws = rc.ensemble(args.draws, seed=args.seed, jobs=args.jobs, cache=rc.cache_folder())
         table = rc.pinned(draws)
         out = paths().processed("rivm2009") / "ensemble"
         write_csv(table, out / "pinned.csv")

@@ -74,6 +74,22 @@ def wave_lock(paths: Paths, wave: str, command: str):
                 _release(key, _held.pop(key)[0])
 
 
+@contextmanager
+def waiting(path: Path):
+    """Hold an exclusive lock on `path` (made if missing) while the block runs, waiting for whoever holds it: for a
+    cache two processes may fill at once (one fills it, the other then reads). Where the platform has no `fcntl`
+    (Windows) it does not wait: both may fill it, each atomically."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+    try:
+        if fcntl is not None:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield path
+    finally:
+        os.close(fd)  # and so the lock
+
+
 def holder(paths: Paths, wave: str) -> dict | None:
     """Who holds the wave's lock as its file says (pid, command, started, host); None if nobody wrote one."""
     return _holder_of(lock_path(paths, wave))

@@ -144,3 +144,44 @@ def test_ensemble_reports_pinned_shares():
     # an answer fixed by a 100% cell is pinned whatever the sector placement: municipality 1 works on health 100%
     for d in draws:
         assert (d[d.municipality == "1"].health_work == "yes").all()
+
+
+def test_a_cached_ensemble_is_the_ensemble_and_the_second_call_draws_nothing(tmp_path, monkeypatch):
+    drawn = rc.ensemble(2, jobs=1)
+    cached = rc.ensemble(2, jobs=1, cache=tmp_path)  # draws and keeps them
+    for a, b in zip(drawn, cached):
+        pd.testing.assert_frame_equal(a, b, check_exact=True)
+    monkeypatch.setattr(rc, "_draw", lambda seed: pytest.fail(f"seed {seed} drawn again"))
+    for a, b in zip(drawn, rc.ensemble(2, jobs=1, cache=tmp_path)):  # read from the cache
+        pd.testing.assert_frame_equal(a, b, check_exact=True)
+    # a third draw adds one seed; only it is drawn
+    calls = []
+    monkeypatch.setattr(rc, "_draw", lambda seed: calls.append(seed) or drawn[0])
+    rc.ensemble(3, jobs=1, cache=tmp_path)
+    assert calls == [rc.DEFAULT_SEED + 3]
+
+
+def test_the_cache_starts_again_when_an_input_changes(tmp_path, monkeypatch):
+    rc.ensemble(1, jobs=1, cache=tmp_path)
+    before = [p.name for p in tmp_path.iterdir() if p.is_dir()]
+    monkeypatch.setattr(rc, "inputs_digest", lambda paths=None: "f" * 64)  # e.g. a published table corrected
+    calls = []
+    monkeypatch.setattr(rc, "_draw", lambda seed: calls.append(seed) or rc.reconstruct(seed=seed).respondents)
+    rc.ensemble(1, jobs=1, cache=tmp_path)
+    assert calls == [rc.DEFAULT_SEED + 1]
+    assert [p.name for p in tmp_path.iterdir() if p.is_dir()] == ["f" * 16]  # the old draws are gone
+    assert len(before) == 1 and before != ["f" * 16]
+
+
+def test_the_inputs_digest_follows_the_published_tables(tmp_path):
+    import shutil
+
+    from igb.config import paths
+
+    for folder in ("data/published", "params"):
+        shutil.copytree(ROOT / folder, tmp_path / folder)
+    here = paths(tmp_path)
+    first = rc.inputs_digest(here)
+    table = next((tmp_path / "data" / "published").glob("*.csv"))
+    table.write_text(table.read_text() + "\n")
+    assert rc.inputs_digest(here) != first

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from igb.config import load_params, paths
@@ -27,15 +28,18 @@ def recode(canonical: pd.DataFrame, *, wave: str, codebook: Codebook, recode: di
     collaborating ticked, for those who collaborate).
     """
     recode = recode if recode is not None else load_recode()
-    out = pd.DataFrame(index=canonical.index)
-    out["wave"] = pd.Series(wave, index=canonical.index, dtype="string")
+    columns = {"wave": pd.Series(wave, index=canonical.index, dtype="string")}
     for key in KEYS:
-        out[key] = canonical[key].astype("string")
+        columns[key] = canonical[key].astype("string")
     if "source_row" in canonical:
-        out["source_row"] = canonical["source_row"].astype("int64")
+        columns["source_row"] = canonical["source_row"].astype("int64")
     for item_id in codebook.item_ids:
-        values = canonical[item_id] if item_id in canonical else pd.Series(None, index=canonical.index, dtype=object)
-        out[item_id] = pd.Categorical(values, categories=codebook.allowed(item_id))
+        categories = codebook.allowed(item_id)
+        if item_id in canonical:
+            columns[item_id] = _categorical(canonical[item_id], categories)
+        else:
+            columns[item_id] = pd.Categorical([None] * len(canonical), categories=categories)
+    out = pd.DataFrame(columns, index=canonical.index)  # one frame at once: column by column took 4x as long
     out["sector_group"] = out["sector"].map(sector_map(recode, "sector_group")).astype("string")
     out["domain"] = out["sector"].map(sector_map(recode, "domain")).astype("string")
     for point, d in recode["albeda_entry_point"]["points"].items():
@@ -50,6 +54,15 @@ def recode(canonical: pd.DataFrame, *, wave: str, codebook: Codebook, recode: di
         out["himmelman_level"] = ticked.max(axis=1).where(answered).astype("Int64")
         out.loc[out["himmelman_level"] == 0, "himmelman_level"] = pd.NA
     return out.reset_index(drop=True)
+
+
+def _categorical(values: pd.Series, categories) -> pd.Categorical:
+    """pd.Categorical(values, categories): a value outside them (or missing) becomes missing. Coded through a dict:
+    an item holds a handful of distinct answers, and the 74 items of a frame took 40 ms the general way."""
+    code = {category: i for i, category in enumerate(categories)}
+    codes = np.fromiter((code.get(v, -1) if isinstance(v, str) else -1 for v in values.to_numpy(dtype=object)),
+                        dtype=np.int64, count=len(values))
+    return pd.Categorical.from_codes(codes, categories=categories)
 
 
 def _any_yes(block: pd.DataFrame) -> pd.Categorical:
