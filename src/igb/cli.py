@@ -44,13 +44,10 @@ def _cmd_prepare(args) -> int:
 
 def _cmd_audit(args) -> int:
     from igb.config import paths
-    from igb.rivm2009.audit import check_cells, errata
-    from igb.survey.io import write_csv
+    from igb.rivm2009 import audit
 
     out = paths().processed("rivm2009")
-    cells, table = check_cells(), errata()
-    write_csv(cells, out / "audit_cells.csv")
-    write_csv(table, out / "errata.csv")
+    cells, table = audit.write(out)
     counts = cells["status"].value_counts()
     lang = args.lang
     print(_say("audit_cells", lang, cells=len(cells), counts=", ".join(f"{k} {v}" for k, v in counts.items())))

@@ -23,6 +23,7 @@ from igb.report import batch, landing, render
 from igb.report.jobs import Result, progress_bar, split
 from igb.report.stages import for_files
 from igb.report.jobs import run as run_jobs
+from igb.report.kernels import Pool
 
 
 def prepare(wave: str, *, paths: Paths | None = None, out: str | Path | None = None, min_cell: int | None = None):
@@ -32,7 +33,8 @@ def prepare(wave: str, *, paths: Paths | None = None, out: str | Path | None = N
     wave's, else the default; the value is kept in the file's metadata), maturity.csv (stage per municipality,
     params/maturity.yaml, none below min_cell; with the document evidence of data/raw/<wave>/documents.csv if the
     wave has one, validated like the respondent file and copied to documents.csv) with maturity_evidence.csv, and
-    validation.csv. Only respondents.parquet holds respondent rows: it is the researcher's own data, as the raw
+    validation.csv; for the reconstructed wave also the audit of the published tables (errata.csv, audit_cells.csv,
+    as `igb audit` writes them). Only respondents.parquet holds respondent rows: it is the researcher's own data, as the raw
     file is. Returns (path written, validation report). On any validation error nothing is written and
     ValidationFailed carries the report. The raw file is only read.
     """
@@ -73,6 +75,11 @@ def prepare(wave: str, *, paths: Paths | None = None, out: str | Path | None = N
         write_csv(documents_frame_for_file(documents), target.parent / DOCUMENTS_FILE)
     else:
         (target.parent / DOCUMENTS_FILE).unlink(missing_ok=True)  # evidence removed from the wave: none is used
+    if spec.synthetic_kind == "reconstructed" and paths.published.is_dir():  # made from the report's tables:
+        # their audit is part of the wave (a test's copy of the wave may come without them)
+        from igb.rivm2009 import audit, published
+
+        audit.write(target.parent, published.load(paths=paths))
     return target, report
 
 
@@ -100,14 +107,17 @@ def run(wave: str, *, notebooks=None, reports: bool = True, lang: str = "nl", mi
     Raises ValidationFailed when validation finds an error (nothing is written then)."""
     paths = paths or project_paths()
     outcome = Run(wave)
-    if prepare_first:
-        outcome.prepared, outcome.validation = prepare(wave, paths=paths, min_cell=min_cell)
-    with_reports = reports and not notebooks
-    options = dict(lang=lang, min_cell=min_cell, force=force, paths=paths)
-    todo_notebooks, done_notebooks = render.pending(wave, names=notebooks, **options)
-    todo_reports, done_reports = batch.pending(wave, **options) if with_reports else ([], [])
-    with progress_bar(len(todo_notebooks) + len(todo_reports), f"notebooks and reports {wave}", progress) as bar:
-        results = run_jobs(todo_notebooks + todo_reports, workers, root=paths.root, on_done=bar.update)
+    # the workers start first and warm up (kernel, analysis stack, papermill, nbconvert: ≈2 s of a core each) while
+    # this process prepares the wave: both cores busy from the start. Validation failing stops them.
+    with Pool(workers if prepare_first else 0, paths.root) as pool:
+        if prepare_first:
+            outcome.prepared, outcome.validation = prepare(wave, paths=paths, min_cell=min_cell)
+        with_reports = reports and not notebooks
+        options = dict(lang=lang, min_cell=min_cell, force=force, paths=paths)
+        todo_notebooks, done_notebooks = render.pending(wave, names=notebooks, **options)
+        todo_reports, done_reports = batch.pending(wave, **options) if with_reports else ([], [])
+        with progress_bar(len(todo_notebooks) + len(todo_reports), f"notebooks and reports {wave}", progress) as bar:
+            results = run_jobs(todo_notebooks + todo_reports, workers, root=paths.root, on_done=bar.update, pool=pool)
     outcome.notebooks = done_notebooks + results[:len(todo_notebooks)]
     if with_reports:
         outcome.reports = batch.finish(wave, done_reports + results[len(todo_notebooks):], lang=lang,

@@ -106,3 +106,30 @@ def test_ctrl_c_ends_the_run_in_one_line_with_its_workers_and_kernels(parent):
     assert "Traceback" not in err, err
     left = wait_until_gone(descendants, 10)
     assert not left, [(p.pid, p.cmdline()) for p in left]
+
+
+def test_a_pool_started_early_runs_the_jobs_given_later():
+    from igb.report import kernels
+
+    with kernels.Pool(2, None) as pool:  # (root None: no kernels) as `igb run` starts it before preparing
+        assert pool.started
+        time.sleep(0.2)  # the caller prepares meanwhile
+        assert kernels.run_jobs([(pow, (2, k)) for k in range(5)], 2, pool=pool) == [1, 2, 4, 8, 16]
+
+
+def test_a_pool_left_before_any_job_ends_its_workers_and_kernels(tmp_path):
+    from igb.report import kernels
+
+    me = psutil.Process()
+    with kernels.Pool(2, tmp_path):  # e.g. validation failed, or nothing is pending: the warm-up is cut short
+        deadline = time.monotonic() + 60
+        while len([p for p in me.children(recursive=True) if "ipykernel_launcher" in p.cmdline()]) < 2:
+            assert time.monotonic() < deadline, "the workers did not start their kernels"
+            time.sleep(0.1)
+        descendants = [p for p in me.children(recursive=True)  # (not multiprocessing's resource tracker, shared)
+                       if "spawn_main" in " ".join(p.cmdline()) or "ipykernel_launcher" in p.cmdline()]
+        assert len(descendants) == 4
+        started = time.monotonic()
+    assert time.monotonic() - started < 6  # stopped, not waited for
+    left = wait_until_gone(descendants, 10)
+    assert not left, [(p.pid, p.cmdline()) for p in left]

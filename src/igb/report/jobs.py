@@ -110,10 +110,13 @@ def up_to_date(job: Job) -> bool:
 
 
 def split(jobs: list[Job], *, force: bool = False) -> tuple[list[Job], list[Result]]:
-    """(jobs to run, longest first as they last ran; results of the jobs that are up to date)."""
+    """(jobs to run, longest first as they last ran, and never run before the larger notebook first; results of the
+    jobs that are up to date). A notebook's size is the guess of its work when nothing is known (a fresh clone):
+    06 and 08, the two longest, then start together, and 08 draws the reconstructions 06 reads at its end."""
     todo = [j for j in jobs if force or not up_to_date(j)]
     done = [Result(j.name, True, True, 0.0, j.page, j.log_path) for j in jobs if j not in todo]
-    return sorted(todo, key=lambda j: -last_seconds(j.executed)), done
+    size = {source: source.stat().st_size for source in {j.source for j in todo}}
+    return sorted(todo, key=lambda j: (-last_seconds(j.executed), -size[j.source])), done
 
 
 def last_seconds(executed: Path) -> float:
@@ -124,11 +127,12 @@ def last_seconds(executed: Path) -> float:
         return 0.0
 
 
-def run(jobs: list[Job], workers: int, *, root: Path, on_done: Callable | None = None) -> list[Result]:
-    """Run jobs in `workers` processes (each keeping its kernel); results in job order."""
+def run(jobs: list[Job], workers: int, *, root: Path, on_done: Callable | None = None, pool=None) -> list[Result]:
+    """Run jobs in `workers` processes (each keeping its kernel), or on a `kernels.Pool` started earlier; results in
+    job order."""
     from igb.report import kernels
 
-    return kernels.run_jobs([(run_one, (job, root)) for job in jobs], workers, on_done=on_done, root=root)
+    return kernels.run_jobs([(run_one, (job, root)) for job in jobs], workers, on_done=on_done, root=root, pool=pool)
 
 
 def run_one(job: Job, root: Path) -> Result:

@@ -356,14 +356,17 @@ def _stop_workers(pool: ProcessPoolExecutor, grace: float = 5.0) -> None:
 
 
 def run_jobs(jobs: list[tuple[Callable, tuple]], workers: int, on_done: Callable | None = None,
-             root: Path | None = None) -> list:
+             root: Path | None = None, pool: "Pool | None" = None) -> list:
     """Call `func(*args)` for each job in `workers` processes (each keeping its kernel); results in job order.
 
     Jobs start in the order given: put the longest first. A job's exceptions are its own to catch; `on_done`
-    is called after each job (e.g. a progress bar). With `root`, each process warms its kernel up first.
+    is called after each job (e.g. a progress bar). With `root`, each process warms its kernel up first. `pool`: a
+    `Pool` started earlier (its workers warmed up meanwhile), used instead of `workers` new processes.
     """
     if not jobs:
         return []
+    if pool is not None and pool.started:
+        return pool.run(jobs, on_done)
     if workers <= 1 or len(jobs) <= 1:
         results = []
         try:
@@ -375,25 +378,60 @@ def run_jobs(jobs: list[tuple[Callable, tuple]], workers: int, on_done: Callable
         finally:
             close()
         return results
-    # spawned, not forked: a forked worker would share the parent's kernel sockets and event loop, and hang.
-    # The pool starts its workers in `submit`, so in this thread: Linux's parent-death signal only if it is the main one
-    main_thread = threading.current_thread() is threading.main_thread()
-    pool = ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=get_context("spawn"),
-                               initializer=_init_worker, initargs=(os.getpid(), main_thread, root))
-    try:
+    with Pool(min(workers, len(jobs)), root) as started:
+        return started.run(jobs, on_done)
+
+
+def _ready() -> None:
+    """A worker's first task when a `Pool` starts: nothing; its initializer (the warm-up) is the point."""
+
+
+class Pool:
+    """`workers` worker processes, started at once (each warms its kernel up in its initializer) and given jobs by
+    `run`, perhaps seconds later: a caller starts them, prepares the wave meanwhile (a core's work), then runs the
+    jobs on workers that are ready. Leaving the `with` block stops them (and so their kernels); nothing else does.
+    With one worker or fewer nothing is started (`started` is false) and `run_jobs` runs the jobs in this process.
+    """
+
+    def __init__(self, workers: int, root: Path | None):
+        self.root, self.started, self._pool = root, workers > 1, None
+        if not self.started:
+            return
+        # spawned, not forked: a forked worker would share the parent's kernel sockets and event loop, and hang.
+        # The pool starts its workers in `submit`, so in this thread: Linux's parent-death signal only if it is the
+        # main one
+        main_thread = threading.current_thread() is threading.main_thread()
+        self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"),
+                                         initializer=_init_worker, initargs=(os.getpid(), main_thread, root))
         with _sigint_blocked():
-            futures = {pool.submit(func, *args): i for i, (func, args) in enumerate(jobs)}
-        results = [None] * len(jobs)
-        for future in as_completed(futures):
-            results[futures[future]] = future.result()
-            on_done and on_done()
-    except (KeyboardInterrupt, SystemExit):  # Ctrl-C: stop now, kernels included, and let the caller say so
-        with _sigint_ignored():
-            _stop_workers(pool)
-        raise
-    finally:  # the workers shut their kernels down and exit while the caller goes on (e.g. writes the index)
-        pool.shutdown(wait=False, cancel_futures=True)
-    return results
+            self._warming = [self._pool.submit(_ready) for _ in range(workers)]  # one each: all start now
+
+    def run(self, jobs: list[tuple[Callable, tuple]], on_done: Callable | None = None) -> list:
+        """Run the jobs on the workers; results in job order. Ctrl-C stops the workers, kernels included."""
+        try:
+            with _sigint_blocked():
+                futures = {self._pool.submit(func, *args): i for i, (func, args) in enumerate(jobs)}
+            results = [None] * len(jobs)
+            for future in as_completed(futures):
+                results[futures[future]] = future.result()
+                on_done and on_done()
+        except (KeyboardInterrupt, SystemExit):  # Ctrl-C: stop now, kernels included, and let the caller say so
+            with _sigint_ignored():
+                _stop_workers(self._pool)
+            raise
+        return results
+
+    def __enter__(self) -> "Pool":
+        return self
+
+    def __exit__(self, kind, error, traceback) -> None:
+        if self._pool is None:
+            return
+        if kind is not None or not all(f.done() for f in self._warming):  # failed, or left before any job ran
+            with _sigint_ignored():
+                _stop_workers(self._pool)  # at once: a worker still warming up would hold the exit for seconds
+        else:  # the workers shut their kernels down and exit while the caller goes on (e.g. writes the index)
+            self._pool.shutdown(wait=False, cancel_futures=True)
 
 
 @contextmanager

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 from math import floor
+from pathlib import Path
 
 import pandas as pd
 
@@ -123,6 +124,18 @@ def errata(published: pd.DataFrame | None = None) -> pd.DataFrame:
     rows += _cross_table_errata(published)
     frame = pd.DataFrame(rows)
     return frame.reindex(columns=ERRATA_COLUMNS).reset_index(drop=True)
+
+
+def write(folder: Path, published: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Check every cell and write the audit into `folder` (audit_cells.csv, errata.csv); returns (cells, errata).
+    `igb audit` writes it into data/processed/rivm2009, and so does preparing that wave (its notebooks read it)."""
+    from igb.survey.io import write_csv
+
+    published = pub.load() if published is None else published
+    cells, table = check_cells(published), errata(published)
+    write_csv(cells, Path(folder) / "audit_cells.csv")
+    write_csv(table, Path(folder) / "errata.csv")
+    return cells, table
 
 
 def _row(check, table, unit_type, unit, item, category, *, printed, found, readings, resolution, reason,
