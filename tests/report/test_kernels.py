@@ -139,3 +139,40 @@ def test_a_job_says_how_long_each_step_took(tmp_path, fresh):
     assert {"kernel start", "worker warm-up", "execute", "pages"} <= set(first.stages)
     assert set(second.stages) == {"execute", "pages"}  # the warm-up is told once
     assert all(v >= 0 for v in first.stages.values()) and sum(second.stages.values()) <= second.seconds
+
+
+TELL = """\
+import os, sys, warnings
+import matplotlib
+print(matplotlib.get_backend(), os.getsid(0) == os.getpid(), os.getppid(), "papermill" in sys.modules)
+print(sorted({repr(f) for f in warnings.filters}))
+"""
+
+
+def _run_and_tell(source, output, root):
+    kernels.execute(source, output, {"name": "a"}, root=root)
+    return os.getpid(), type(kernels.session(root).km.provisioner).__name__
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="kernels are forked only where the platform forks")
+def test_a_pool_workers_kernel_is_forked_from_it_and_looks_like_a_new_one(tmp_path, fresh):
+    look, tell = notebook(tmp_path / "look.ipynb", LOOK), notebook(tmp_path / "tell.ipynb", TELL)
+    for source in (look, tell):  # a kernel started the usual way
+        papermill.execute_notebook(source, tmp_path / f"alone-{source.name}", {"name": "a"}, kernel_name="python3",
+                                   progress_bar=False)
+    jobs = [(_run_and_tell, (source, tmp_path / f"{source.stem}{k}.ipynb", tmp_path)) for source in (look, tell)
+            for k in range(2)]
+    with kernels.Pool(2, tmp_path) as pool:  # warmed up with root: the analysis stack imported, then the fork
+        results = kernels.run_jobs(jobs, 2, pool=pool)
+    assert {kind for _, kind in results} == {"ForkingProvisioner"}
+    usual = outputs(tmp_path / "alone-look.ipynb")[-1][1][0]
+    usual_filters = set(eval(outputs(tmp_path / "alone-tell.ipynb")[-1][1][0].splitlines()[1]))
+    for k in range(2):  # as the usual kernel: options, rcParams, no figures, the namespace; its warning filters
+        here = outputs(tmp_path / f"look{k}.ipynb")[-1][1][0]
+        assert here.split("[")[0] == usual.split("[")[0] and here.rstrip().endswith("[]")
+        lines = outputs(tmp_path / f"tell{k}.ipynb")[-1][1][0].splitlines()
+        assert usual_filters <= set(eval(lines[1]))  # (the worker's own imports may add some: under pytest, trio's)
+        backend, own_session, parent, papermill_there = lines[0].split()
+        assert backend == "module://matplotlib_inline.backend_inline"  # ipykernel's, as in a kernel of its own
+        assert own_session == "True" and papermill_there == "False"  # forked before the worker imported papermill
+        assert int(parent) in {pid for pid, _ in results}  # the worker is its parent

@@ -31,4 +31,5 @@ def restore(shell) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         pd.reset_option("all")
-    shell.reset(new_session=True)  # namespace, history and execution count as in a new kernel
+    shell.reset(new_session=True)  # namespace, history and execution count as in a new kernel; collects garbage
+    gc.freeze()  # what outlived the notebook (caches) is not scanned again by the next reset's collection

@@ -37,7 +37,7 @@ WARM_UP = "import igb.report.context, igb.report.figures, igb.report.municipalit
 class KernelSession:
     """A running python3 kernel whose working folder and IGB_ROOT are a project's root, with one connected client."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, *, fork: bool = False):
         from jupyter_client.manager import KernelManager
 
         global _starting
@@ -50,6 +50,14 @@ class KernelSession:
         where = {} if self.sockets is None else {"transport": "ipc", "ip": os.path.join(self.sockets.name, "kernel"),
                                                  "connection_file": os.path.join(self.sockets.name, "kernel.json")}
         self.km = KernelManager(kernel_name="python3", **where)
+        if fork:  # forked from this warm process (igb.report.forked), not a new Python that imports it all again
+            import uuid
+
+            from igb.report.forked import ForkingProvisioner
+
+            self.km.kernel_id = str(uuid.uuid4())
+            self.km.provisioner = ForkingProvisioner(kernel_id=self.km.kernel_id, kernel_spec=self.km.kernel_spec,
+                                                     parent=self.km)
         _starting = self  # a worker told to stop while this kernel starts shuts it down too
         try:
             # no input history: IPython writes every cell to ~/.ipython's SQLite file (≈20 ms a notebook and its
@@ -198,15 +206,17 @@ def _connected_engine() -> str:
 
 _session: KernelSession | None = None
 _starting: KernelSession | None = None  # a kernel being started (not yet `_session`)
+_fork_next = False  # a pool worker's first kernel is forked from it (`_init_worker`, `igb.report.forked`)
 
 
 def session(root: Path) -> KernelSession:
     """This process's kernel for `root`: started on first use, restarted if it died or the root changed."""
-    global _session
+    global _session, _fork_next
     if _session is not None and (_session.root != Path(root) or not _session.alive()):
         close()
     if _session is None:
-        _session = KernelSession(root)
+        fork, _fork_next = _fork_next, False
+        _session = KernelSession(root, fork=fork)
         _session.finalizer = util.Finalize(_session, _session.close, exitpriority=10)  # also when a pool worker exits
     return _session
 
@@ -234,6 +244,11 @@ def warm_up(root: Path) -> None:
 
     started = time.perf_counter()
     try:
+        if _fork_next:  # the kernel will be forked from here: import what it needs here first, in a kernel's order
+            import ipykernel.ipkernel  # noqa: F401
+            import ipykernel.kernelapp  # noqa: F401
+
+            exec(WARM_UP, {})
         session(root).kc.execute(WARM_UP, silent=True, store_history=False)  # its reply is skipped by `reset`
     except Exception:  # only a head start: the first job starts the kernel again and reports what fails
         close()
@@ -272,6 +287,12 @@ def _init_worker(parent: int, parent_death_signal: bool, root: Path | None) -> N
     the parent dies. Linux sends it when the parent *thread* that started this process ends, so only when that
     thread is the parent's main thread (which ends with the process); the watchdog thread covers every case.
     """
+    global _fork_next
+    if hasattr(os, "fork") and sys.platform != "darwin":  # (macOS: forking after its frameworks load is unsafe)
+        from igb.report import forked
+
+        forked.prepare_worker()
+        _fork_next = True
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     if hasattr(signal, "pthread_sigmask"):
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # blocked while the parent started us
