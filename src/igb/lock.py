@@ -75,17 +75,22 @@ def wave_lock(paths: Paths, wave: str, command: str):
 
 
 @contextmanager
-def waiting(path: Path):
-    """Hold an exclusive lock on `path` (made if missing) while the block runs, waiting for whoever holds it: for a
-    cache two processes may fill at once (one fills it, the other then reads). Where the platform has no `fcntl`
-    (Windows) it does not wait: both may fill it, each atomically."""
+def waiting(path: Path, *, wait: bool = True):
+    """Hold an exclusive lock on `path` (made if missing) while the block runs, for a cache two processes may fill
+    at once; yields whether it holds it. It waits for whoever holds it, or with `wait=False` yields False at once
+    (the caller does something else, and comes back). Where the platform has no `fcntl` (Windows) it holds it
+    always, without waiting: both may fill the cache, each atomically."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
     try:
+        held = True
         if fcntl is not None:
-            fcntl.flock(fd, fcntl.LOCK_EX)
-        yield path
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                held = False
+        yield held
     finally:
         os.close(fd)  # and so the lock
 

@@ -1,6 +1,7 @@
 """The reconstructed wave: structure, agreement with print (by independent pandas code), determinism."""
 
 import filecmp
+import time
 from fractions import Fraction
 from math import floor
 
@@ -185,3 +186,33 @@ def test_the_inputs_digest_follows_the_published_tables(tmp_path):
     table = next((tmp_path / "data" / "published").glob("*.csv"))
     table.write_text(table.read_text() + "\n")
     assert rc.inputs_digest(here) != first
+
+
+def test_two_drawing_at_once_share_the_seeds(tmp_path, monkeypatch):
+    import threading
+
+    from igb import lock
+
+    if lock.fcntl is None:
+        pytest.skip("the seeds are shared through fcntl locks")
+    drawn, start = [], threading.Barrier(2)
+
+    def slow_draw(seed):
+        drawn.append(seed)
+        time.sleep(0.05)
+        return rc.reconstruct(seed=rc.DEFAULT_SEED + 1).respondents  # (one frame for all: the sharing is tested)
+
+    monkeypatch.setattr(rc, "_draw", slow_draw)
+    results = []
+
+    def one():
+        start.wait()
+        results.append(rc.ensemble(6, jobs=1, cache=tmp_path))
+
+    threads = [threading.Thread(target=one) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert sorted(drawn) == [rc.DEFAULT_SEED + k for k in range(1, 7)]  # each seed drawn once, by one of the two
+    assert len(results) == 2 and all(len(r) == 6 for r in results)
