@@ -144,7 +144,7 @@ def test_a_job_says_how_long_each_step_took(tmp_path, fresh):
 TELL = """\
 import os, sys, warnings
 import matplotlib
-print(matplotlib.get_backend(), os.getsid(0) == os.getpid(), os.getppid(), "papermill" in sys.modules)
+print(matplotlib.get_backend(), os.getsid(0) == os.getpid(), os.getppid(), "igb.report.figures" in sys.modules)
 print(sorted({repr(f) for f in warnings.filters}))
 """
 
@@ -172,7 +172,7 @@ def test_a_pool_workers_kernel_is_forked_from_it_and_looks_like_a_new_one(tmp_pa
         assert here.split("[")[0] == usual.split("[")[0] and here.rstrip().endswith("[]")
         lines = outputs(tmp_path / f"tell{k}.ipynb")[-1][1][0].splitlines()
         assert usual_filters <= set(eval(lines[1]))  # (the worker's own imports may add some: under pytest, trio's)
-        backend, own_session, parent, papermill_there = lines[0].split()
+        backend, own_session, parent, warm = lines[0].split()
         assert backend == "module://matplotlib_inline.backend_inline"  # ipykernel's, as in a kernel of its own
-        assert own_session == "True" and papermill_there == "False"  # forked before the worker imported papermill
+        assert own_session == "True" and warm == "True"  # forked with the analysis stack imported
         assert int(parent) in {pid for pid, _ in results}  # the worker is its parent

@@ -41,6 +41,20 @@ if __name__ == "__main__":
 """
 
 
+def workers_and_kernels(parent: psutil.Process) -> tuple[list, list]:
+    """The pool's workers (children of the forkserver the parent started, on Linux; else of the parent) and their
+    kernels (each forked from its worker: it has the worker's command line)."""
+    def line(p):
+        try:
+            return " ".join(p.cmdline())
+        except psutil.Error:  # ended meanwhile (or a zombie)
+            return ""
+
+    below = [p for p in parent.children() if "forkserver" in line(p)] or [parent]
+    workers = [w for b in below for w in b.children() if any(k in line(w) for k in ("forkserver", "spawn_main"))]
+    return workers, [k for w in workers for k in w.children()]
+
+
 def gone(process: psutil.Process) -> bool:
     try:
         return process.status() == psutil.STATUS_ZOMBIE  # dead, not yet reaped by its new parent
@@ -64,8 +78,7 @@ def parent(tmp_path):
             assert time.monotonic() < deadline, "the workers did not start their jobs"
             time.sleep(0.1)
         descendants = psutil.Process(process.pid).children(recursive=True)
-        workers = [p for p in descendants if p.ppid() == process.pid and "spawn_main" in " ".join(p.cmdline())]
-        kernels = [p for p in descendants if p.ppid() in {w.pid for w in workers}]  # forked: a worker's cmdline
+        workers, kernels = workers_and_kernels(psutil.Process(process.pid))
         assert len(workers) == 2 and len(kernels) == 2
         assert all(os.getsid(k.pid) == k.pid for k in kernels)  # each leads a session of its own
         yield process, descendants
@@ -124,8 +137,7 @@ def test_a_pool_left_before_any_job_ends_its_workers_and_kernels(tmp_path):
     with kernels.Pool(2, tmp_path):  # e.g. validation failed, or nothing is pending: the warm-up is cut short
         deadline = time.monotonic() + 60
         while True:
-            workers = [p for p in me.children() if "spawn_main" in " ".join(p.cmdline())]  # (not the resource tracker)
-            kernels_of = [k for w in workers for k in w.children()]
+            workers, kernels_of = workers_and_kernels(me)
             if len(kernels_of) == 2:
                 break
             assert time.monotonic() < deadline, "the workers did not start their kernels"

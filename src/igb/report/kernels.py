@@ -280,13 +280,15 @@ def compile_ahead(root: Path) -> None:
         close()
 
 
-def _init_worker(parent: int, parent_death_signal: bool, root: Path | None) -> None:
+def _init_worker(owner: int, parent_death_signal: bool, root: Path | None) -> None:
     """Initializer of each pool worker: end with the parent, ignore Ctrl-C, then warm the kernel up (with `root`).
 
-    `parent` is the pid of the process that started the pool. `parent_death_signal`: ask Linux to send SIGTERM when
-    the parent dies. Linux sends it when the parent *thread* that started this process ends, so only when that
-    thread is the parent's main thread (which ends with the process); the watchdog thread covers every case.
+    `owner` is the pid of the process that started the pool; the parent, the process that started this one: the
+    forkserver, or the owner itself. `parent_death_signal`: ask Linux to send SIGTERM when the parent dies.
+    Linux sends it when the parent *thread* that started this process ends, so only when that thread is the
+    parent's main thread (which ends with the process); the watchdog thread covers every case.
     """
+    parent = os.getppid()
     global _fork_next
     if hasattr(os, "fork") and sys.platform != "darwin":  # (macOS: forking after its frameworks load is unsafe)
         from igb.report import forked
@@ -305,20 +307,38 @@ def _init_worker(parent: int, parent_death_signal: bool, root: Path | None) -> N
             ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, int(signal.SIGTERM), 0, 0, 0)
         except (OSError, AttributeError):  # the watchdog still sees the parent die
             pass
-    threading.Thread(target=_watch_parent, args=(parent,), name="igb-parent-watchdog", daemon=True).start()
+    threading.Thread(target=_watch_parent, args=(parent, owner), name="igb-parent-watchdog", daemon=True).start()
     if root is not None:
         warm_up(root)
 
 
-def _watch_parent(parent: int, every: float = 0.5) -> None:
-    """Poll the parent's pid; once it changed (the parent died: this process was adopted), end this process."""
-    while os.getppid() == parent:
+def _watch_parent(parent: int, owner: int, every: float = 0.5) -> None:
+    """Poll the parent's pid and the pool owner's life; once the parent changed (it died: this process was adopted)
+    or the owner (the process that started the pool, a forkserver's client) ended, end this process. The owner is
+    watched because a forkserver outlives it for as long as its workers live (each holds the pipe whose end tells
+    the forkserver to stop)."""
+    while os.getppid() == parent and _alive(owner):
         time.sleep(every)
     if hasattr(signal, "pthread_kill"):
         signal.pthread_kill(threading.main_thread().ident, signal.SIGTERM)  # `_on_sigterm` in the main thread
         _force_exit(128 + signal.SIGTERM, after=5.0)  # if the main thread does not get to it
     else:
         _force_exit(1, after=0.0)
+
+
+def _alive(pid: int) -> bool:
+    """Whether process `pid` runs (not ended, not a zombie waiting for its parent to reap it)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's: it exists
+        return True
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            return stat.read().rsplit(b")", 1)[1].split()[0] != b"Z"
+    except (OSError, IndexError):  # no /proc: it exists
+        return True
 
 
 _ending = threading.Lock()
@@ -403,6 +423,23 @@ def run_jobs(jobs: list[tuple[Callable, tuple]], workers: int, on_done: Callable
         return started.run(jobs, on_done)
 
 
+def _worker_context():
+    """(multiprocessing context, whether a worker can ask for its parent's death signal).
+
+    On Linux the workers are forked by a forkserver that imported, once, what each worker and its kernel need
+    (`igb.report.preload`): a clean process (no sockets, loops or threads of this one) started for the pool, the
+    parent of every worker (its main thread forks them: the parent-death signal holds), and ending when this
+    process ends. Elsewhere they are spawned: a new Python each, which imports it all itself (a forked copy of
+    this process would share its kernel sockets and event loop, and hang)."""
+    if sys.platform.startswith("linux"):
+        context = get_context("forkserver")
+        context.set_forkserver_preload(["igb.report.preload"])
+        return context, True
+    # the pool starts its workers in `submit`, from the starting thread: Linux's parent-death signal only if it
+    # is the main one (not the case here; elsewhere only the watchdog sees the parent die)
+    return get_context("spawn"), False
+
+
 def _ready() -> None:
     """A worker's first task when a `Pool` starts: nothing; its initializer (the warm-up) is the point."""
 
@@ -418,17 +455,21 @@ class Pool:
         self.root, self.started, self._pool = root, workers > 1, None
         if not self.started:
             return
-        # spawned, not forked: a forked worker would share the parent's kernel sockets and event loop, and hang.
-        # The pool starts its workers in `submit`, so in this thread: Linux's parent-death signal only if it is the
-        # main one
-        main_thread = threading.current_thread() is threading.main_thread()
-        self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"),
-                                         initializer=_init_worker, initargs=(os.getpid(), main_thread, root))
+        context, parent_death_signal = _worker_context()
+        self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker,
+                                         initargs=(os.getpid(), parent_death_signal, root))
+        self._warming: list = []
+        # submitting starts the workers, and waits for the forkserver's imports: in a thread, while the caller works
+        self._starter = threading.Thread(target=self._start, args=(workers,), name="igb-pool-start", daemon=True)
+        self._starter.start()
+
+    def _start(self, workers: int) -> None:
         with _sigint_blocked():
             self._warming = [self._pool.submit(_ready) for _ in range(workers)]  # one each: all start now
 
     def run(self, jobs: list[tuple[Callable, tuple]], on_done: Callable | None = None) -> list:
         """Run the jobs on the workers; results in job order. Ctrl-C stops the workers, kernels included."""
+        self._starter.join()
         try:
             with _sigint_blocked():
                 futures = {self._pool.submit(func, *args): i for i, (func, args) in enumerate(jobs)}
@@ -448,6 +489,7 @@ class Pool:
     def __exit__(self, kind, error, traceback) -> None:
         if self._pool is None:
             return
+        self._starter.join()
         if kind is not None or not all(f.done() for f in self._warming):  # failed, or left before any job ran
             with _sigint_ignored():
                 _stop_workers(self._pool)  # at once: a worker still warming up would hold the exit for seconds
