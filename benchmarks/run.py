@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
-REPEATS = {"replication": 2, "nochange": 3, "batch": 2, "scale": 3, "reconstruct": 5, "ensemble": 1, "peer": 3,
+REPEATS = {"replication": 3, "nochange": 3, "batch": 2, "scale": 3, "reconstruct": 5, "ensemble": 1, "peer": 3,
            "peer_plain": 1, "setup": 1, "scale342": 1}
 SIZES = (10_000, 100_000, 1_000_000)
 MUNICIPALITIES = 342  # the load waves keep the country's municipalities and grow the officers per municipality
