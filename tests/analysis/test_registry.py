@@ -3,8 +3,6 @@ sections from `report:`, and a declaration that contradicts the codebook is refu
 
 Expectations are read here from the two YAML files with yaml, not through igb."""
 
-import shutil
-
 import pytest
 import yaml
 

@@ -1,7 +1,6 @@
 """Page post-processing (alt text from the PNG, navigation, captions) and the PDF step without a browser."""
 
 import base64
-import io
 import logging
 import subprocess
 import sys
@@ -9,7 +8,6 @@ import sys
 import nbformat
 import numpy as np
 import pandas as pd
-import pytest
 
 from igb.report.context import of_tables
 from igb.report import figures, pdf

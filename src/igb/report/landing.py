@@ -87,7 +87,7 @@ def write(wave: str, *, lang: str = "nl", min_cell: int | None = None, paths: Pa
 
     # the analysis pages that exist, in the notebooks' order, then comparisons
     names = [n for n in render.NOTEBOOKS if (base / f"{n}.html").exists()]
-    names += sorted(p.stem for p in base.glob(f"compare_with_*.html"))
+    names += sorted(p.stem for p in base.glob("compare_with_*.html"))
     rows = []
     for name in names:
         key = render.COMPARISON if name.startswith("compare_with_") else name
