@@ -47,7 +47,8 @@ def site(tmp_path_factory):
 
 def test_the_landing_page_lists_pages_reports_and_downloads_under_the_privacy_rule(site):
     html = (site / "index.html").read_text(encoding="utf-8")
-    assert '<html lang="nl">' in html and "SYNTHETISCHE GEGEVENS" in html
+    assert '<html lang="nl">' in html and '<h2 id="synthetic">Synthetische gegevens</h2>' in html
+    assert "igb synth" in html and "SYNTHETISCHE GEGEVENS" not in html  # said once, in the box's heading
     assert 'href="02_policy_content.html"' in html and "beleidsadviseur" in html
     assert 'href="municipalities/1.html"' in html and 'href="municipalities/index.html"' in html
     assert 'href="municipalities/en/1.html"' in html and 'href="municipalities/1.xlsx"' in html

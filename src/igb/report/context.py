@@ -67,12 +67,14 @@ class WaveContext:
     def synthetic(self) -> bool:
         return self.spec.synthetic
 
-    def banner(self) -> str:
-        """Markdown to show at the top of every output of a synthetic wave ('' for a real wave)."""
+    def banner(self, *, label: bool = True) -> str:
+        """Markdown to show at the top of every output of a synthetic wave ('' for a real wave): the bold label
+        ('SYNTHETISCHE GEGEVENS.') and what the data are; without the label under a heading that says it."""
         if not self.synthetic:
             return ""
         kind = "reconstructed" if self.spec.synthetic_kind == "reconstructed" else "generated"
-        return t(f"context.banner_{kind}", self.lang, wave=self.wave)
+        body = t(f"context.banner_{kind}", self.lang, wave=self.wave)
+        return f"**{t('context.banner_label', self.lang)}** {body}" if label else body
 
     def facts(self) -> str:
         """Markdown: the wave, its respondents and municipalities, and what the privacy rule hides (nothing under

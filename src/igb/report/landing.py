@@ -34,6 +34,7 @@ AUDIENCE = {  # who each analysis page is for
 MARK = "\x00"  # where links go into an escaped sentence
 STYLE = """body{font-family:sans-serif;max-width:62em;margin:2em auto;padding:0 1em;line-height:1.45;color:#1a1a1a}
 table{border-collapse:collapse;margin:.5em 0 1.5em}caption{text-align:left;font-weight:bold;padding:.3em 0}
+.sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 td,th{padding:.3em .8em;border-bottom:1px solid #ddd;text-align:left;vertical-align:top}
 .synthetic{color:#8b0000;border:2px solid #8b0000;background:#fff2f2;padding:.6em .9em}
 .synthetic h2{margin-top:0}a{color:#0645ad}"""
@@ -79,7 +80,7 @@ def write(wave: str, *, lang: str = "nl", min_cell: int | None = None, paths: Pa
 
     if ctx.synthetic:
         parts.append(f'<section class="synthetic" aria-labelledby="synthetic"><h2 id="synthetic">'
-                     f'{html_text(T("synthetic_heading"))}</h2><p>{_inline_markdown(ctx.banner())}</p></section>')
+                     f'{html_text(T("synthetic_heading"))}</h2><p>{_inline_markdown(ctx.banner(label=False))}</p></section>')
     else:
         parts.append(f"<p>{html_text(T('real', wave=wave))}</p>")
     facts = "facts" if ctx.min_cell > 1 else "facts_all_shown"  # min_cell 1 hides nothing: no "fewer than 1"
@@ -100,7 +101,7 @@ def write(wave: str, *, lang: str = "nl", min_cell: int | None = None, paths: Pa
                     f"<td>{html_text(whom)}</td><td>{' · '.join(extra) or '—'}</td></tr>")
     if rows:
         parts.append(f'<h2>{html_text(T("analyses"))}</h2><p>{html_text(T("analyses_lead"))}</p>'
-                     f'<table><caption>{html_text(T("analyses"))}</caption><thead><tr><th scope="col">'
+                     f'<table><caption class="sr">{html_text(T("analyses"))}</caption><thead><tr><th scope="col">'
                      f'{html_text(T("page"))}</th><th scope="col">{html_text(T("shows"))}</th><th scope="col">'
                      f'{html_text(T("for_whom"))}</th><th scope="col">{html_text(T("formats"))}</th></tr></thead>'
                      f'<tbody>{"".join(rows)}</tbody></table>')
@@ -132,7 +133,7 @@ def write(wave: str, *, lang: str = "nl", min_cell: int | None = None, paths: Pa
     parts.append(f'<h2>{html_text(T("municipalities"))}</h2><p>{html_text(T("municipalities_lead"))}</p>')
     if (own / "index.html").exists():
         parts.append(f"<p>{_link(own / 'index.html', base, T('municipality_index'))}</p>")
-    parts.append(f'<table><caption>{html_text(T("municipalities"))}</caption><thead><tr>'
+    parts.append(f'<table><caption class="sr">{html_text(T("municipalities"))}</caption><thead><tr>'
                  + "".join(f'<th scope="col">{html_text(T(k))}</th>' for k in ("code", "report", "respondents", "stage"))
                  + f'</tr></thead><tbody>{"".join(rows)}</tbody></table>'
                  + (f'<p>{html_text(T("privacy", min_cell=ctx.min_cell))}</p>' if ctx.min_cell > 1 else ""))
