@@ -65,38 +65,57 @@ def _flat(tree: dict, path: Path, prefix: str = "") -> dict[str, str]:
 
 
 def t(key: str, lang: str, **fmt) -> str:
-    """The text `key` in `lang`, with {placeholders} filled from `fmt`."""
+    """The text `key` in `lang`, with {placeholders} filled from `fmt`; numbers written as the language writes them
+    (`number.thousands`, `number.decimal`: 1.234,5 in Dutch, 1,234.5 in English)."""
     texts = _cached(lang, _stamp(lang))
     if key not in texts:
         raise KeyError(f"no text {key!r} in params/text/{lang}.yaml (nor in {', '.join(FALLBACK)})")
-    return texts[key].format(**fmt) if fmt else texts[key]
+    if not fmt:
+        return texts[key]
+    marks = {",": texts.get("number.thousands", ","), ".": texts.get("number.decimal", ".")}
+    return texts[key].format(**{k: _local(v, marks) for k, v in fmt.items()})
+
+
+def _local(value, marks: dict):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        return value
+    return _Number(value, marks) if isinstance(value, numbers.Integral) else _Decimal(value, marks)
 
 
 class _Number(int):
     """A whole number whose grouping (`{n:,}` in a text) uses its language's thousands separator (1.000 in Dutch)."""
 
-    def __new__(cls, value: int, separator: str):
+    def __new__(cls, value: int, marks: dict):
         number = super().__new__(cls, value)
-        number.separator = separator
+        number.marks = marks
         return number
 
     def __format__(self, spec: str) -> str:
         text = format(int(self), spec)
-        return text.replace(",", self.separator) if "," in spec else text
+        return text.replace(",", self.marks[","]) if "," in spec else text
+
+
+class _Decimal(float):
+    """A number with a fraction, written with its language's decimal mark and grouping (0,5 and 1.234,5 in Dutch)."""
+
+    def __new__(cls, value: float, marks: dict):
+        number = super().__new__(cls, value)
+        number.marks = marks
+        return number
+
+    def __format__(self, spec: str) -> str:
+        return format(float(self), spec).translate(str.maketrans(self.marks))
+
+    def __str__(self) -> str:
+        return self.__format__("")
 
 
 def every_language(key: str, **fmt) -> dict[str, str]:
-    """The text `key` filled from `fmt` in every language igb speaks, whole numbers grouped as each language writes
-    them (`number.thousands`): the message of an error raised before anyone knows the reader's language. {} in a
-    project folder without params/text (the error then says its key and parameters)."""
+    """The text `key` filled from `fmt` in every language igb speaks, numbers written as each language writes them:
+    the message of an error raised before anyone knows the reader's language. {} in a project folder without
+    params/text (the error then says its key and parameters)."""
     try:
-        out = {}
-        for lang in languages():
-            separator = t("number.thousands", lang)
-            local = {k: _Number(v, separator) if isinstance(v, numbers.Integral) and not isinstance(v, bool) else v
-                     for k, v in fmt.items()}
-            out[lang] = t(key, lang, **local)
-        return out
+        return {lang: t(key, lang, **fmt) for lang in languages()}
     except ConfigError:
         return {}
 
