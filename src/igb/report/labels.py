@@ -72,3 +72,21 @@ def wide(table: pd.DataFrame, *, codebook: Codebook, recode: dict, lang: str = "
     out.index.name = None
     out.columns.name = None
     return out
+
+
+def for_reading(frame: pd.DataFrame, *, columns: dict, codebook: Codebook, lang: str = "nl") -> pd.DataFrame:
+    """A table of a notebook as a person reads it: every item id among its values, index and column names written
+    as the item's label in `lang` (the codebook's), then columns and axes headed from `columns` (the notebook's
+    catalog texts). For display only: the frame's codes stay as they are."""
+    check_lang(lang)
+    ids = set(codebook.item_ids)
+
+    def words(value):
+        return codebook.item_label(value, lang) if isinstance(value, str) and value in ids else value
+
+    out = frame.copy()
+    for name in out.columns:
+        if out[name].dtype == object or pd.api.types.is_string_dtype(out[name]):
+            out[name] = out[name].map(words)
+    out = out.rename(index=words, columns=lambda c: columns.get(c, words(c)))
+    return out.rename_axis(index=columns, columns=columns)
