@@ -148,3 +148,43 @@ def test_a_pool_left_before_any_job_ends_its_workers_and_kernels(tmp_path):
     assert time.monotonic() - started < 6  # stopped, not waited for
     left = wait_until_gone(descendants, 10)
     assert not left, [(p.pid, p.cmdline()) for p in left]
+
+
+DIE = """
+import os
+from pathlib import Path
+from igb.report import kernels
+
+def die_with_a_kernel(root):
+    kernel = kernels.session(Path(root)).km.provisioner.process.pid  # the worker's kernel (forked on Linux) is up
+    (Path(root) / f"kernel-{kernel}").touch()
+    os._exit(3)
+"""
+DYING_PARENT = """
+import os, sys, time
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from igb.report import kernels
+import dying
+
+if __name__ == "__main__":
+    started = time.monotonic()
+    try:
+        kernels.run_jobs([(dying.die_with_a_kernel, (os.environ["IGB_ROOT"],)) for _ in range(2)], 2)
+    except Exception as exc:
+        print(type(exc).__name__, time.monotonic() - started)
+"""
+
+
+def test_a_worker_that_dies_is_seen_dead_though_its_kernel_lives_on_and_then_ends(tmp_path):
+    # the kernel must not hold the worker's pipes to the pool (a forked kernel closes what it inherited), or the
+    # pool would wait for ever; and a kernel whose worker died ends by itself (ipykernel watches its parent)
+    (tmp_path / "dying.py").write_text(DIE)
+    (tmp_path / "parent.py").write_text(DYING_PARENT)
+    process = subprocess.run([sys.executable, str(tmp_path / "parent.py")], env={**os.environ, "IGB_ROOT": str(tmp_path)},
+                             capture_output=True, text=True, timeout=60)
+    kind, seconds = process.stdout.split()
+    assert kind == "BrokenProcessPool" and float(seconds) < 20
+    kernels = [int(p.name.split("-")[1]) for p in tmp_path.glob("kernel-*")]
+    assert kernels
+    left = wait_until_gone([psutil.Process(pid) for pid in kernels if psutil.pid_exists(pid)], 15)
+    assert not left, [(p.pid, p.cmdline()) for p in left]

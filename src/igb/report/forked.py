@@ -90,7 +90,7 @@ def launch(cmd: list[str], *, env: dict, cwd: str) -> Forked:
         signal.signal(signal.SIGINT, signal.default_int_handler)  # an interrupt is a KeyboardInterrupt
         signal.pthread_sigmask(signal.SIG_SETMASK, set())
         _forget_event_loop()  # forked from inside the kernel manager's running loop, whose descriptors close next
-        os.closerange(3, os.sysconf("SC_OPEN_MAX"))
+        _close_inherited()
         os.chdir(cwd)
         os.environ.clear()
         os.environ.update(env)
@@ -107,6 +107,22 @@ def launch(cmd: list[str], *, env: dict, cwd: str) -> Forked:
         traceback.print_exc()
     finally:
         os._exit(code)
+
+
+def _close_inherited() -> None:
+    """Close every file descriptor above 2, as Popen does for a new program: those listed in /proc/self/fd (a
+    range up to SC_OPEN_MAX can be a billion descriptors where close_range is missing)."""
+    try:
+        fds = [int(name) for name in os.listdir("/proc/self/fd")]
+    except OSError:  # no /proc
+        os.closerange(3, 65536)
+        return
+    for fd in fds:
+        if fd > 2:
+            try:
+                os.close(fd)
+            except OSError:  # the listing's own descriptor, closed already
+                pass
 
 
 def _forget_event_loop() -> None:
