@@ -2,6 +2,7 @@
 
 import base64
 import logging
+import os
 import subprocess
 import sys
 
@@ -108,3 +109,42 @@ print(os.get_inheritable(3), os.get_inheritable(4))
 """
     out = subprocess.run([sys.executable, "-c", script], check=True, capture_output=True, text=True, timeout=60)
     assert out.stdout.split() == ["True", "True"]
+
+
+def test_an_empty_profile_is_removed_only_when_its_worker_has_ended(tmp_path, monkeypatch):
+    monkeypatch.setattr(pdf.tempfile, "gettempdir", lambda: str(tmp_path))
+    ended = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    mine = tmp_path / f"igb-chromium-{os.getpid()}-abc"  # a browser of a running worker, about to start
+    gone = tmp_path / f"igb-chromium-{ended.stdout.strip()}-def"  # left by a worker that was stopped
+    kept = tmp_path / f"igb-chromium-{ended.stdout.strip()}-ghi"  # not empty: never removed here
+    for folder in (mine, gone, kept):
+        folder.mkdir()
+    (kept / "Local State").write_text("{}")
+    pdf._remove_empty_profiles()
+    assert mine.exists() and not gone.exists() and kept.exists()
+
+
+def test_a_browser_that_dies_while_printing_is_replaced_once(tmp_path, monkeypatch):
+    made = []
+
+    class Dying:
+        def __init__(self):
+            made.append(self)
+
+        def print_pdf(self, page, out, **words):
+            if len(made) == 1:
+                raise RuntimeError("Chromium closed the DevTools pipe")
+            return out
+
+        def close(self):
+            pass
+
+    def browser():  # as pdf.browser: this process's browser, a new one once `close` dropped it
+        if pdf._browser is None:
+            pdf._browser = Dying()
+        return pdf._browser
+
+    monkeypatch.setattr(pdf, "_browser", None)
+    monkeypatch.setattr(pdf, "browser", browser)
+    assert pdf.print_pdf(tmp_path / "p.html", tmp_path / "p.pdf") == tmp_path / "p.pdf"
+    assert len(made) == 2  # the dead one closed, a new one printed

@@ -79,7 +79,7 @@ class Browser:
 
     def __init__(self, executable: str):
         _remove_empty_profiles()
-        self.profile = tempfile.mkdtemp(prefix="igb-chromium-")
+        self.profile = tempfile.mkdtemp(prefix=f"igb-chromium-{os.getpid()}-")
         to_browser_r, self._write = os.pipe()
         self._read, from_browser_w = os.pipe()
         # Chromium reads commands on fd 3 and writes answers on fd 4 (put there in the child: `_pipe_fds`)
@@ -153,13 +153,27 @@ class Browser:
 
 
 def _remove_empty_profiles() -> None:
-    """A worker that is stopped does not get to remove its browser's profile; Chromium empties it on exit. Empty
-    ones are never in use (a running Chromium keeps files there): remove them."""
+    """A worker that is stopped does not get to remove its browser's profile; Chromium empties it on exit. Remove
+    the empty ones whose worker has ended: the folder names its worker's pid, because a profile is also empty for
+    the moment between its making and its Chromium's start (two workers start their browsers at once)."""
     for folder in Path(tempfile.gettempdir()).glob("igb-chromium-*"):
+        owner = folder.name.split("-")[2]
+        if owner.isdigit() and _running(int(owner)):
+            continue
         try:
             folder.rmdir()  # only if empty
         except OSError:
             pass
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _pipe_fds(read_end: int, write_end: int):
@@ -199,5 +213,10 @@ def print_pdf(page: Path, pdf: Path, *, banner: str = "", lang: str = "nl") -> P
     """`page` printed to `pdf` by this process's Chromium, with the banner (if any) and page numbers in `lang`."""
     from igb.text import t
 
-    return browser().print_pdf(page, pdf, banner=banner, page_word=t("pages.pdf_page", lang),
-                               of_word=t("pages.pdf_of", lang))
+    words = dict(banner=banner, page_word=t("pages.pdf_page", lang), of_word=t("pages.pdf_of", lang))
+    try:
+        return browser().print_pdf(page, pdf, **words)
+    except (RuntimeError, OSError) as exc:  # the browser died (it happens): once more with a new one
+        log.warning("note: Chromium ended while printing %s (%s); printing it again with a new browser", page, exc)
+        close()
+        return browser().print_pdf(page, pdf, **words)
