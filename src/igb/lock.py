@@ -222,7 +222,7 @@ def _acquire_exclusive_file(path: Path, wave: str, command: str) -> int:
             fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o644)
         except FileExistsError:
             info = _holder_of(path)
-            if info and not _alive(info.get("pid")):
+            if info and not process_alive(info.get("pid")):
                 path.unlink(missing_ok=True)
                 continue
             raise _busy_error(wave, info) from None
@@ -231,14 +231,20 @@ def _acquire_exclusive_file(path: Path, wave: str, command: str) -> int:
     raise _busy_error(wave, _holder_of(path))
 
 
-def _alive(pid) -> bool:
+def process_alive(pid) -> bool:
+    """Whether process `pid` runs: not ended, not a zombie waiting to be reaped (a pid that cannot be read, or
+    another user's process, counts as running)."""
     try:
         os.kill(int(pid), 0)
     except ProcessLookupError:
         return False
     except (OSError, TypeError, ValueError):
         return True
-    return True
+    try:
+        with open(f"/proc/{int(pid)}/stat", "rb") as stat:
+            return stat.read().rsplit(b")", 1)[1].split()[0] != b"Z"
+    except (OSError, IndexError):  # no /proc: it exists
+        return True
 
 
 def _forget_after_fork() -> None:

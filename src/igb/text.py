@@ -79,32 +79,18 @@ def t(key: str, lang: str, **fmt) -> str:
 def _local(value, marks: dict):
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         return value
-    return _Number(value, marks) if isinstance(value, numbers.Integral) else _Decimal(value, marks)
+    return _Localised(value, marks)
 
 
-class _Number(int):
-    """A whole number whose grouping (`{n:,}` in a text) uses its language's thousands separator (1.000 in Dutch)."""
+class _Localised:
+    """A number written with its language's marks, whatever the text's format spec: `{n:,}` 1.234 and `{x:.1f}`
+    0,5 in Dutch (the spec is formatted as Python does, then `,` and `.` are swapped for the language's)."""
 
-    def __new__(cls, value: int, marks: dict):
-        number = super().__new__(cls, value)
-        number.marks = marks
-        return number
-
-    def __format__(self, spec: str) -> str:
-        text = format(int(self), spec)
-        return text.replace(",", self.marks[","]) if "," in spec else text
-
-
-class _Decimal(float):
-    """A number with a fraction, written with its language's decimal mark and grouping (0,5 and 1.234,5 in Dutch)."""
-
-    def __new__(cls, value: float, marks: dict):
-        number = super().__new__(cls, value)
-        number.marks = marks
-        return number
+    def __init__(self, value, marks: dict):
+        self.value, self.marks = value, str.maketrans(marks)
 
     def __format__(self, spec: str) -> str:
-        return format(float(self), spec).translate(str.maketrans(self.marks))
+        return format(self.value, spec).translate(self.marks)
 
     def __str__(self) -> str:
         return self.__format__("")

@@ -28,6 +28,7 @@ from multiprocessing import connection, get_context, util
 from pathlib import Path
 from typing import Callable
 
+from igb.lock import process_alive
 from igb.report import nbimport
 
 RESET = "from igb.report import fresh_kernel as _igb_fresh; _igb_fresh.restore(get_ipython())"
@@ -317,28 +318,13 @@ def _watch_parent(parent: int, owner: int, every: float = 0.5) -> None:
     or the owner (the process that started the pool, a forkserver's client) ended, end this process. The owner is
     watched because a forkserver outlives it for as long as its workers live (each holds the pipe whose end tells
     the forkserver to stop)."""
-    while os.getppid() == parent and _alive(owner):
+    while os.getppid() == parent and process_alive(owner):
         time.sleep(every)
     if hasattr(signal, "pthread_kill"):
         signal.pthread_kill(threading.main_thread().ident, signal.SIGTERM)  # `_on_sigterm` in the main thread
         _force_exit(128 + signal.SIGTERM, after=5.0)  # if the main thread does not get to it
     else:
         _force_exit(1, after=0.0)
-
-
-def _alive(pid: int) -> bool:
-    """Whether process `pid` runs (not ended, not a zombie waiting for its parent to reap it)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # another user's: it exists
-        return True
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as stat:
-            return stat.read().rsplit(b")", 1)[1].split()[0] != b"Z"
-    except (OSError, IndexError):  # no /proc: it exists
-        return True
 
 
 _ending = threading.Lock()
@@ -452,7 +438,7 @@ class Pool:
     """
 
     def __init__(self, workers: int, root: Path | None):
-        self.root, self.started, self._pool = root, workers > 1, None
+        self.started, self._pool = workers > 1, None
         if not self.started:
             return
         context, parent_death_signal = _worker_context()

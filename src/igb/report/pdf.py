@@ -27,6 +27,7 @@ import tempfile
 from functools import lru_cache
 from pathlib import Path
 
+from igb.lock import process_alive
 from igb.safe import html_text
 from igb.survey.io import atomic_path
 
@@ -158,22 +159,12 @@ def _remove_empty_profiles() -> None:
     the moment between its making and its Chromium's start (two workers start their browsers at once)."""
     for folder in Path(tempfile.gettempdir()).glob("igb-chromium-*"):
         owner = folder.name.split("-")[2]
-        if owner.isdigit() and _running(int(owner)):
+        if owner.isdigit() and process_alive(int(owner)):
             continue
         try:
             folder.rmdir()  # only if empty
         except OSError:
             pass
-
-
-def _running(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _pipe_fds(read_end: int, write_end: int):
